@@ -1,0 +1,123 @@
+"""Profiles, seeding and the per-notebook Run object (course contract, sections 3 to 5).
+
+Every notebook calls `setup` once, right after its parameters cell:
+
+    run = cl.setup(PROFILE, seed=SEED, output_dir=OUTPUT_DIR)
+    steps = run.pick(smoke=20, classroom=2_000, full=20_000)
+    ...
+    run.finish(accuracy=acc)        # writes OUTPUT_DIR/metrics.json
+
+A profile only scales sizes and step counts; no code path depends on it.
+"""
+import json
+import logging
+import os
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from creative_lib import _IMPORTED_AT
+from creative_lib.metrics import write_metrics
+
+PROFILES = ("smoke", "classroom", "full")
+PROFILE_ENV = "CREATIVE_LIB_PROFILE"
+
+
+def resolve_profile(profile):
+    """The profile in force: $CREATIVE_LIB_PROFILE if set, else `profile`."""
+    chosen = os.environ.get(PROFILE_ENV) or profile
+    if chosen not in PROFILES:
+        raise ValueError(f"PROFILE must be one of {', '.join(PROFILES)}; got {chosen!r}.")
+    return chosen
+
+
+def seed_everything(seed):
+    """Seed Python, NumPy and TensorFlow, and make TensorFlow's ops deterministic."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"SEED must be a non-negative integer; got {seed!r}.")
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def quiet_tensorflow():
+    """Silence TensorFlow's and Keras's Python-side log chatter (errors still show)."""
+    tf.get_logger().setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module=r"keras(\..*)?")
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"tensorflow(\..*)?")
+    # tqdm.auto warns (to stderr) when ipywidgets' front end is missing, e.g. under papermill.
+    warnings.filterwarnings("ignore", message="IProgress not found")
+
+
+def device_report():
+    """One line naming the device TensorFlow computes on."""
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        names = ", ".join(tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus)
+        return f"GPU ({names})"
+    return f"CPU ({os.cpu_count()} cores, {platform.machine()})"
+
+
+class Run:
+    """One execution of a notebook: its profile, seed, output folder, artifacts and clock."""
+
+    def __init__(self, profile, seed, output_dir):
+        self.profile = profile
+        self.seed = seed
+        self.output_dir = Path(output_dir)
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self.artifacts = []
+        self.metrics = None  # what finish() wrote
+
+    def pick(self, smoke, classroom, full=None):
+        """The value for this run's profile (`full` defaults to `classroom`)."""
+        return {"smoke": smoke, "classroom": classroom, "full": classroom if full is None else full}[self.profile]
+
+    def path(self, name):
+        """OUTPUT_DIR/name, recorded as an artifact of this run."""
+        target = self.output_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target not in self.artifacts:
+            self.artifacts.append(target)
+        return target
+
+    def savefig(self, fig, name, dpi=100):
+        """Save a matplotlib figure into OUTPUT_DIR and record it."""
+        fig.savefig(self.path(name), dpi=dpi, bbox_inches="tight")
+        return self.output_dir / name
+
+    @property
+    def seconds(self):
+        """Seconds since creative_lib was imported (TensorFlow's import included)."""
+        return time.perf_counter() - _IMPORTED_AT
+
+    def finish(self, **metrics):
+        """Write OUTPUT_DIR/metrics.json (with `profile` and `seconds`), print it and the artifacts.
+
+        The printed block is valid JSON, so the stored outputs of a classroom run can be checked.
+        """
+        record = write_metrics(self.output_dir / "metrics.json", profile=self.profile,
+                               seconds=round(self.seconds, 1), **metrics)
+        self.metrics = record
+        lines = ",\n".join(f" {json.dumps(key)}: {json.dumps(value)}" for key, value in record.items())
+        print("metrics.json:\n{\n" + lines + "\n}")
+        saved = [p.name for p in self.artifacts if p.exists()] + ["metrics.json"]
+        print("Artifacts saved in OUTPUT_DIR:", ", ".join(saved))
+
+
+def setup(profile="classroom", seed=0, output_dir="outputs"):
+    """Apply the profile, seed everything, quiet TensorFlow and report the device in one line.
+
+    Returns the notebook's `Run`.
+    """
+    profile = resolve_profile(profile)
+    seed_everything(seed)
+    quiet_tensorflow()
+    run = Run(profile, seed, output_dir)
+    print(f"profile {profile} · seed {seed} · TensorFlow {tf.__version__}, Keras {keras.__version__} "
+          f"on {device_report()}")
+    return run
