@@ -151,8 +151,9 @@ def fetch_imagenet_weights(backbone):
     getattr(keras.applications, backbone)(weights="imagenet", include_top=False)
 
 
-def fetch_all(out=sys.stdout):
+def fetch_all(out=None):
     """Fetch every registered file and ImageNet backbone; return the names that failed."""
+    out = out or sys.stdout
     failed = []
     jobs = [(name, lambda n=name: fetch(n)) for name in REGISTRY]
     jobs += [(f"{b} ImageNet weights", lambda b=b: fetch_imagenet_weights(b)) for b in IMAGENET_BACKBONES]

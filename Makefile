@@ -1,0 +1,33 @@
+# Two commands do all set-up: `make lab` and `make test` (README). The rest are for authors.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test exercises execute assets clean
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0) if v >= (3, 11) else sys.exit(f"Python 3.11 or newer is needed; {sys.executable} is {v.major}.{v.minor}. Run e.g. make PYTHON=python3.12 $(MAKECMDGOALS)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+lab: $(STAMP)  ## start JupyterLab on the course (localhost, with its token)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. $(ROOT_FLAG) notebooks/01_neural_networks_and_backprop.ipynb
+
+test: $(STAMP)  ## the whole test suite: library, every notebook in smoke, nbval, exercises in sync
+	$(BIN)/python -m pytest
+
+exercises: $(STAMP)  ## regenerate exercises/ from solutions/
+	$(BIN)/python -m creative_lib.authoring exercises
+
+execute: $(STAMP)  ## re-run the lesson notebooks in classroom and store their outputs
+	$(BIN)/python -m creative_lib.authoring execute notebooks/*.ipynb
+
+assets: $(STAMP)  ## fetch every download once, for an offline classroom
+	$(BIN)/python -m creative_lib.assets fetch-all
+
+clean:
+	rm -rf outputs .pytest_cache

@@ -1,0 +1,77 @@
+"""Test-session set-up and fixtures shared by every lesson's tests.
+
+Environment, set before any kernel starts (nbval's kernels inherit it):
+- CREATIVE_LIB_PROFILE=smoke, so nbval runs lesson notebooks in smoke;
+- CREATIVE_LIB_MIRROR=../shared/assets when that folder exists (the offline mirror);
+- KERAS_HOME in a fresh temporary folder, so every run proves the mirror and offline paths
+  rather than leaning on what an earlier run left in ~/.keras.
+"""
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+MIRROR = ROOT.parent / "shared" / "assets"
+
+os.environ["CREATIVE_LIB_PROFILE"] = "smoke"
+if MIRROR.is_dir():
+    os.environ.setdefault("CREATIVE_LIB_MIRROR", str(MIRROR))
+os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="creative-lib-keras-")
+
+_executed = {}
+
+
+def execute_in_smoke(relpath, workdir):
+    """Run ROOT/relpath with papermill in smoke; return its metrics.json as a dict."""
+    import papermill
+
+    notebook = ROOT / relpath
+    outputs = workdir / "outputs"
+    papermill.execute_notebook(
+        str(notebook), str(workdir / notebook.name),
+        parameters={"PROFILE": "smoke", "OUTPUT_DIR": str(outputs)},
+        cwd=str(notebook.parent), kernel_name="python3", progress_bar=False,
+    )
+    return json.loads((outputs / "metrics.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def notebook_metrics(tmp_path_factory):
+    """notebook_metrics("notebooks/x.ipynb") -> its smoke metrics.json (each notebook runs once)."""
+    def get(relpath):
+        if relpath not in _executed:
+            try:
+                _executed[relpath] = execute_in_smoke(relpath, tmp_path_factory.mktemp(Path(relpath).stem))
+            except Exception as err:  # remember the failure: other tests of this notebook fail fast
+                _executed[relpath] = err
+        result = _executed[relpath]
+        if isinstance(result, Exception):
+            raise result
+        return result
+    return get
+
+
+def printed_metrics(notebook_path):
+    """The metrics JSON that a stored notebook's run.finish() printed."""
+    import nbformat
+
+    nb = nbformat.read(notebook_path, as_version=4)
+    for cell in reversed(nb.cells):
+        for output in cell.get("outputs", []):
+            text = output.get("text", "")
+            if "metrics.json:\n{" in text:
+                body = text.split("metrics.json:\n", 1)[1]
+                return json.loads(body[: body.index("\n}") + 2])
+    raise AssertionError(f"{notebook_path} holds no printed metrics.json: was it executed and stored?")
+
+
+@pytest.fixture(scope="session")
+def stored_metrics():
+    """stored_metrics("notebooks/x.ipynb") -> the metrics of the committed (classroom) run."""
+    return lambda relpath: printed_metrics(ROOT / relpath)

@@ -1,0 +1,128 @@
+import nbformat
+import numpy as np
+import pytest
+
+from creative_lib import authoring
+from creative_lib.exercises import core
+from creative_lib.exercises.core import Case, Question
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+@pytest.fixture
+def question():
+    core._REGISTRY.clear()
+    return Question("q1", "Sigmoid", [Case((np.array([0.0]),), label="x = [0]"),
+                                      Case((np.array([-2.0, 3.0]),), label="x = [-2, 3]")],
+                    reference=sigmoid, hint="Use np.exp.", solution="return 1 / (1 + np.exp(-x))")
+
+
+def test_correct_answer_passes(question, capsys):
+    assert question.check(sigmoid) is True
+    assert "Correct" in capsys.readouterr().out
+
+
+def test_wrong_answer_names_the_case_the_expected_value_and_the_result(question, capsys):
+    assert question.check(lambda x: np.tanh(x)) is False
+    out = capsys.readouterr().out
+    assert "case 1 of 2 (x = [0])" in out and "expected" in out and "got" in out and "0.5" in out
+
+
+def test_wrong_shape_is_explained(question, capsys):
+    question.check(lambda x: sigmoid(x)[None])
+    assert "shape (1, 1), expected shape (1,)" in capsys.readouterr().out
+
+
+def test_unattempted_exercise_says_so_without_raising(question, capsys):
+    def todo(x):
+        raise NotImplementedError
+    assert question.check(todo) is False
+    assert "not attempted yet" in capsys.readouterr().out
+    assert question.status == "not attempted"
+
+
+def test_student_exception_is_reported_with_its_case(question, capsys):
+    question.check(lambda x: x["oops"])
+    assert "case 1 of 2" in capsys.readouterr().out
+
+
+def test_student_cannot_corrupt_the_reference_input(question, capsys):
+    def in_place(x):
+        x -= 100
+        return sigmoid(x + 100)
+    assert question.check(in_place)
+
+
+def test_custom_checker_and_summary(question, capsys):
+    q2 = Question("q2", "Even", [Case((2,), label="n=2")], checker=lambda r, c: None if r % 2 == 0 else "must be even")
+    q2.check(lambda n: 3)
+    assert "must be even" in capsys.readouterr().out
+    question.check(sigmoid)
+    assert core.summary() == {"exercises_total": 2, "exercises_passed": 1, "exercises_attempted": 2}
+
+
+def test_hint_and_solution_print(question, capsys):
+    question.hint()
+    question.solution()
+    out = capsys.readouterr().out
+    assert "np.exp" in out and "return 1 / (1 + np.exp(-x))" in out
+
+
+def test_compare_handles_nested_results():
+    assert core.compare_close((np.ones(2), 3.0), (np.ones(2), 3.0)) is None
+    assert "item 1" in core.compare_close((np.ones(2), 3.0), (np.ones(2), 4.0))
+    assert core.compare_close({"w": np.zeros(1)}, {"w": np.zeros(1)}) is None
+
+
+SOLVED = """def sigmoid(x):
+    \"\"\"Squash x.\"\"\"
+    # BEGIN SOLUTION
+    z = np.exp(-x)
+    return 1 / (1 + z)
+    # END SOLUTION
+
+ex.q1.check(sigmoid)"""
+
+
+def test_strip_solutions_keeps_indentation_and_the_rest():
+    stripped = authoring.strip_solutions(SOLVED)
+    assert "np.exp" not in stripped
+    assert "    # YOUR CODE HERE\n    raise NotImplementedError" in stripped
+    assert stripped.endswith("ex.q1.check(sigmoid)") and '"""Squash x."""' in stripped
+
+
+@pytest.mark.parametrize("source, problem", [
+    ("# BEGIN SOLUTION\nx = 1\n# END SOLUTION", "top level"),
+    ("def f():\n    # BEGIN SOLUTION\n    return 1", "without # END"),
+    ("def f():\n    return 1\n    # END SOLUTION", "without # BEGIN"),
+])
+def test_strip_solutions_refuses_broken_markers(source, problem):
+    with pytest.raises(ValueError, match=problem):
+        authoring.strip_solutions(source)
+
+
+def test_exercises_twin_has_no_outputs_and_generation_is_idempotent(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(SOLVED)
+    cell.outputs = [nbformat.v4.new_output("stream", text="Correct")]
+    cell.execution_count = 3
+    nb.cells = [nbformat.v4.new_markdown_cell("# Exercises"), cell]
+    (tmp_path / "solutions").mkdir()
+    nbformat.write(nb, tmp_path / "solutions" / "01_x_exercises.ipynb")
+    assert [p.name for p in authoring.write_exercises(root=tmp_path)] == ["01_x_exercises.ipynb"]
+    assert authoring.write_exercises(check=True, root=tmp_path) == []
+    twin = nbformat.read(tmp_path / "exercises" / "01_x_exercises.ipynb", as_version=4)
+    assert twin.cells[1].outputs == [] and twin.cells[1].execution_count is None
+    assert "raise NotImplementedError" in twin.cells[1].source
+
+
+def test_contract_problems_flag_stderr_and_machine_paths(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print(1)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="W0000 oneDNN"),
+                    nbformat.v4.new_output("stream", name="stdout", text="saved /root/x.png")]
+    nb.cells = [cell]
+    problems = authoring.contract_problems(nb, tmp_path / "n.ipynb")
+    assert len(problems) == 2 and "stderr" in problems[0] and "machine path" in problems[1]

@@ -1,0 +1,63 @@
+"""Every notebook runs in smoke; stored lesson outputs are a clean classroom run (contract §3, §5, §8)."""
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from creative_lib.authoring import contract_problems, write_exercises
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*.ipynb"))
+SOLUTIONS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "solutions").glob("*.ipynb"))
+EXERCISES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "exercises").glob("*.ipynb"))
+
+
+def assert_contract_metrics(metrics):
+    assert metrics["profile"] == "smoke"
+    assert 0 < metrics["seconds"] < 90, f"smoke took {metrics['seconds']} s; the budget is 90 s"
+    for key, value in metrics.items():
+        assert isinstance(value, (int, float, bool, str, list)), f"{key} is not flat JSON"
+
+
+@pytest.mark.parametrize("relpath", LESSONS)
+def test_lesson_runs_in_smoke(relpath, notebook_metrics):
+    assert_contract_metrics(notebook_metrics(relpath))
+
+
+@pytest.mark.parametrize("relpath", SOLUTIONS)
+def test_solutions_pass_every_check(relpath, notebook_metrics):
+    metrics = notebook_metrics(relpath)
+    assert_contract_metrics(metrics)
+    assert metrics["exercises_total"] >= 4
+    assert metrics["exercises_passed"] == metrics["exercises_total"]
+
+
+@pytest.mark.parametrize("relpath", EXERCISES)
+def test_exercises_run_unattempted(relpath, notebook_metrics):
+    metrics = notebook_metrics(relpath)
+    assert_contract_metrics(metrics)
+    assert metrics["exercises_total"] >= 4
+    assert metrics["exercises_attempted"] == 0
+
+
+@pytest.mark.parametrize("relpath", LESSONS)
+def test_stored_outputs_are_a_clean_classroom_run(relpath, stored_metrics):
+    nb = nbformat.read(ROOT / relpath, as_version=4)
+    assert contract_problems(nb, ROOT / relpath) == []
+    assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells), "no cell tagged 'parameters'"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), "some code cells were not executed"
+    checked = [c for c in code if c.source.startswith("# NBVAL_CHECK_OUTPUT")]
+    assert len(checked) >= 3, "mark at least three deterministic cells # NBVAL_CHECK_OUTPUT"
+    metrics = stored_metrics(relpath)
+    assert metrics["profile"] == "classroom"
+    assert metrics["seconds"] < 600, f"classroom took {metrics['seconds']} s; the budget is 10 min"
+
+
+def test_every_solutions_notebook_has_its_exercises_twin():
+    assert [Path(p).name for p in SOLUTIONS] == [Path(p).name for p in EXERCISES]
+
+
+def test_exercises_are_in_sync_with_solutions():
+    stale = write_exercises(check=True)
+    assert stale == [], f"run `make exercises`: {', '.join(p.name for p in stale)} out of date"

@@ -1,0 +1,83 @@
+import itertools
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import creative_lib as cl
+from creative_lib.plotting import as_displayable, curves, image_grid
+from creative_lib.training import fit
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("CREATIVE_LIB_PROFILE", "smoke")
+    return cl.setup("smoke", seed=0, output_dir=tmp_path)
+
+
+def linear_problem():
+    """A one-weight regression y = 3x, with its model, optimizer, step and batches."""
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
+    optimizer = keras.optimizers.SGD(0.5)
+    x = np.linspace(-1, 1, 32, dtype=np.float32)[:, None]
+
+    def step(batch):
+        xb, yb = batch
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(xb) - yb) ** 2)
+        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+        return {"loss": loss}
+
+    return model, optimizer, step, itertools.repeat((x, 3 * x))
+
+
+def test_fit_trains_records_losses_and_checkpoints(run):
+    model, optimizer, step, batches = linear_problem()
+    history = fit(step, batches, 30, run=run, name="lin", state={"model": model, "optimizer": optimizer})
+    assert history.steps_done == 30 and len(history.losses["loss"]) == 30
+    assert history.losses["loss"][-1] < 0.01 * history.losses["loss"][0]
+    assert tf.train.latest_checkpoint(str(run.output_dir / "checkpoints" / "lin")).endswith("-30")
+
+
+def test_fit_resumes_after_a_restart(run, capsys):
+    model, optimizer, step, batches = linear_problem()
+    fit(step, batches, 10, run=run, name="lin", state={"model": model, "optimizer": optimizer})
+    weight_after_10 = model.get_weights()[0].copy()
+    fresh, fresh_opt, fresh_step, batches = linear_problem()  # "the kernel restarted"
+    history = fit(fresh_step, batches, 15, run=run, name="lin", state={"model": fresh, "optimizer": fresh_opt})
+    assert history.resumed_from == 10 and history.steps_done == 15
+    assert len(history.losses["loss"]) == 5
+    assert "Resumed lin from its checkpoint at step 10" in capsys.readouterr().out
+    assert not np.allclose(fresh.get_weights()[0], weight_after_10)
+
+
+def test_interrupt_stops_cleanly_and_keeps_progress(run, capsys):
+    model, optimizer, step, batches = linear_problem()
+    calls = itertools.count(1)
+
+    def interrupted_step(batch):
+        if next(calls) == 7:
+            raise KeyboardInterrupt
+        return step(batch)
+
+    history = fit(interrupted_step, batches, 50, run=run, name="lin", state={"model": model, "optimizer": optimizer})
+    assert history.interrupted and history.steps_done == 6
+    assert tf.train.latest_checkpoint(str(run.output_dir / "checkpoints" / "lin")).endswith("-6")
+    assert "Stopped at step 6 of 50" in capsys.readouterr().out
+
+
+def test_fit_without_state_and_short_data(run, capsys):
+    history = fit(lambda b: {"loss": float(b)}, iter([3.0, 2.0, 1.0]), 5, run=run, name="toy")
+    assert history.losses["loss"] == [3.0, 2.0, 1.0] and history.steps_done == 3
+    assert "ran out after step 3" in capsys.readouterr().out
+    assert not (run.output_dir / "checkpoints").exists()
+
+
+def test_image_grid_and_curves_build_labelled_figures():
+    images = [np.zeros((8, 8)), np.ones((8, 8, 3), np.uint8) * 255, np.full((1, 8, 8, 1), 2.0)]
+    fig = image_grid(images, titles=["a", "b", "c"], ncols=2, suptitle="grid")
+    assert len(fig.axes) == 4 and fig.axes[1].get_title() == "b"
+    assert as_displayable(images[2]).shape == (8, 8) and as_displayable(images[2]).max() == 1.0
+    fig = curves({"loss": [3, 2, 1], "val": [4, 3, 2]}, title="t")
+    assert fig.axes[0].get_title() == "t" and len(fig.axes[0].lines) == 2
