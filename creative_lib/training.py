@@ -94,6 +94,10 @@ def fit(step_fn, batches, steps, *, run, name, state=None, checkpoint_every=None
         history.seconds = time.perf_counter() - began
         if manager and history.steps_done > start:
             manager.save(checkpoint_number=history.steps_done)
+    ran = history.steps_done - start
+    if ran:
+        last = ", ".join(f"{k} {v[-1]:.4f}" for k, v in history.losses.items())
+        print(f"{name}: {ran} steps in {history.seconds:.1f} s ({ran / history.seconds:.1f} steps/s); last {last}.")
     if history.interrupted:
         kept = "; its checkpoint is saved, so running this cell again resumes" if manager else ""
         print(f"Stopped at step {history.steps_done} of {steps}: the model keeps what it learned{kept}.")
