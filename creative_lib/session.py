@@ -25,6 +25,7 @@ from creative_lib.metrics import write_metrics
 
 PROFILES = ("smoke", "classroom", "full")
 PROFILE_ENV = "CREATIVE_LIB_PROFILE"
+OUTPUT_ENV = "CREATIVE_LIB_OUTPUT_DIR"  # like PROFILE_ENV, for tools that cannot inject OUTPUT_DIR (nbval)
 
 
 def resolve_profile(profile):
@@ -117,7 +118,7 @@ def setup(profile="classroom", seed=0, output_dir="outputs"):
     profile = resolve_profile(profile)
     seed_everything(seed)
     quiet_tensorflow()
-    run = Run(profile, seed, output_dir)
+    run = Run(profile, seed, os.environ.get(OUTPUT_ENV) or output_dir)
     print(f"profile {profile} · seed {seed} · TensorFlow {tf.__version__}, Keras {keras.__version__} "
           f"on {device_report()}")
     return run

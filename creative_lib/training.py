@@ -4,7 +4,7 @@
                   state={"model": model, "optimizer": model.optimizer})
 
 step_fn(batch) -> {"loss": value, ...}. The loop shows a progress bar and a live loss plot,
-checkpoints `state` (any TensorFlow trackables) into OUTPUT_DIR/checkpoints/<name>, resumes
+checkpoints `state` (any TensorFlow trackables) into OUTPUT_DIR/checkpoints/<name>-<profile>, resumes
 from the latest checkpoint after a kernel restart, and turns Jupyter's stop button into a clean
 stop that keeps what was learned.
 """
@@ -50,7 +50,12 @@ def _checkpoint(state, step, run, name):
     if not state:
         return None
     ckpt = tf.train.Checkpoint(step=step, **state)
-    return tf.train.CheckpointManager(ckpt, str(run.output_dir / "checkpoints" / name), max_to_keep=2)
+    return tf.train.CheckpointManager(ckpt, str(checkpoint_dir(run, name)), max_to_keep=2)
+
+
+def checkpoint_dir(run, name):
+    """OUTPUT_DIR/checkpoints/<name>-<profile>: a smoke run never resumes a classroom model."""
+    return run.output_dir / "checkpoints" / f"{name}-{run.profile}"
 
 
 def fit(step_fn, batches, steps, *, run, name, state=None, checkpoint_every=None, plot_every=None, desc=None):

@@ -4,7 +4,9 @@ Environment, set before any kernel starts (nbval's kernels inherit it):
 - CREATIVE_LIB_PROFILE=smoke, so nbval runs lesson notebooks in smoke;
 - CREATIVE_LIB_MIRROR=../shared/assets when that folder exists (the offline mirror);
 - KERAS_HOME in a fresh temporary folder, so every run proves the mirror and offline paths
-  rather than leaning on what an earlier run left in ~/.keras.
+  rather than leaning on what an earlier run left in ~/.keras;
+- CREATIVE_LIB_OUTPUT_DIR in a fresh temporary folder, so nbval neither writes into outputs/
+  nor resumes a checkpoint that an earlier run left there.
 """
 import json
 import os
@@ -23,8 +25,15 @@ os.environ["CREATIVE_LIB_PROFILE"] = "smoke"
 if MIRROR.is_dir():
     os.environ.setdefault("CREATIVE_LIB_MIRROR", str(MIRROR))
 os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="creative-lib-keras-")
+os.environ["CREATIVE_LIB_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="creative-lib-nbval-")
 
 _executed = {}
+
+
+@pytest.fixture(autouse=True)
+def _own_output_dirs(monkeypatch):
+    """Python tests (papermill runs included) choose their own OUTPUT_DIR; only nbval uses the variable."""
+    monkeypatch.delenv("CREATIVE_LIB_OUTPUT_DIR", raising=False)
 
 
 def execute_in_smoke(relpath, workdir):

@@ -75,3 +75,9 @@ def test_metrics_refuse_nan_and_missing_keys(tmp_path):
 def test_metrics_accept_tensors(tmp_path):
     record = write_metrics(tmp_path / "m.json", profile="smoke", seconds=1, loss=tf.constant(0.5))
     assert record["loss"] == 0.5
+
+
+def test_environment_overrides_the_output_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("CREATIVE_LIB_OUTPUT_DIR", str(tmp_path / "elsewhere"))
+    run = cl.setup("smoke", seed=0, output_dir=tmp_path / "asked")
+    assert run.output_dir == tmp_path / "elsewhere" and not (tmp_path / "asked").exists()

@@ -7,7 +7,7 @@ import tensorflow as tf
 
 import creative_lib as cl
 from creative_lib.plotting import as_displayable, curves, image_grid
-from creative_lib.training import fit
+from creative_lib.training import checkpoint_dir, fit
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_fit_trains_records_losses_and_checkpoints(run):
     history = fit(step, batches, 30, run=run, name="lin", state={"model": model, "optimizer": optimizer})
     assert history.steps_done == 30 and len(history.losses["loss"]) == 30
     assert history.losses["loss"][-1] < 0.01 * history.losses["loss"][0]
-    assert tf.train.latest_checkpoint(str(run.output_dir / "checkpoints" / "lin")).endswith("-30")
+    assert tf.train.latest_checkpoint(str(checkpoint_dir(run, "lin"))).endswith("-30")
 
 
 def test_fit_resumes_after_a_restart(run, capsys):
@@ -63,7 +63,7 @@ def test_interrupt_stops_cleanly_and_keeps_progress(run, capsys):
 
     history = fit(interrupted_step, batches, 50, run=run, name="lin", state={"model": model, "optimizer": optimizer})
     assert history.interrupted and history.steps_done == 6
-    assert tf.train.latest_checkpoint(str(run.output_dir / "checkpoints" / "lin")).endswith("-6")
+    assert tf.train.latest_checkpoint(str(checkpoint_dir(run, "lin"))).endswith("-6")
     assert "Stopped at step 6 of 50" in capsys.readouterr().out
 
 
