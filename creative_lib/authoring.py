@@ -10,6 +10,7 @@ inside function bodies; the exercises twin gets `# YOUR CODE HERE` and
 import json
 import os
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -98,8 +99,12 @@ def execute(path, profile="classroom", timeout=1800):
     """Run a notebook in place in `profile` (cwd: its folder) and store the outputs; return seconds."""
     from nbclient import NotebookClient
 
-    path = Path(path)
+    path = Path(path).resolve()
     nb = nbformat.read(path, as_version=4)
+    # A fresh output folder: stored outputs must come from a whole run, not a resumed checkpoint.
+    fresh = ROOT / "outputs" / "_execute" / path.stem
+    shutil.rmtree(fresh, ignore_errors=True)
+    os.environ["CREATIVE_LIB_OUTPUT_DIR"] = os.path.relpath(fresh, path.parent)
     os.environ["CREATIVE_LIB_PROFILE"] = profile
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             store_widget_state=False, resources={"metadata": {"path": str(path.parent)}})

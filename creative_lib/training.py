@@ -11,6 +11,7 @@ stop that keeps what was learned.
 import time
 from dataclasses import dataclass, field
 
+import keras
 import matplotlib.pyplot as plt
 import tensorflow as tf
 from IPython.display import display
@@ -53,6 +54,18 @@ def _checkpoint(state, step, run, name):
     return tf.train.CheckpointManager(ckpt, str(checkpoint_dir(run, name)), max_to_keep=2)
 
 
+def _build_optimizers(state):
+    """Create a Keras optimizer's slots before a restore, or its moments would be silently dropped.
+
+    Done for the usual state {"model": ..., "optimizer": ...}; with several models, build each
+    optimizer yourself (optimizer.build(model.trainable_variables)) before calling fit.
+    """
+    models = [v for v in state.values() if isinstance(v, keras.Model)]
+    for value in state.values():
+        if isinstance(value, keras.optimizers.Optimizer) and not value.built and len(models) == 1:
+            value.build(models[0].trainable_variables)
+
+
 def checkpoint_dir(run, name):
     """OUTPUT_DIR/checkpoints/<name>-<profile>: a smoke run never resumes a classroom model."""
     return run.output_dir / "checkpoints" / f"{name}-{run.profile}"
@@ -64,6 +77,7 @@ def fit(step_fn, batches, steps, *, run, name, state=None, checkpoint_every=None
     manager = _checkpoint(state, step, run, name)
     history = History()
     if manager and manager.latest_checkpoint:
+        _build_optimizers(state)
         manager.checkpoint.restore(manager.latest_checkpoint)
         history.resumed_from = int(step.numpy())
         print(f"Resumed {name} from its checkpoint at step {history.resumed_from} of {steps}.")

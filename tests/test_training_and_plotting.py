@@ -19,7 +19,7 @@ def run(tmp_path, monkeypatch):
 def linear_problem():
     """A one-weight regression y = 3x, with its model, optimizer, step and batches."""
     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
-    optimizer = keras.optimizers.SGD(0.5)
+    optimizer = keras.optimizers.SGD(0.5, momentum=0.5)
     x = np.linspace(-1, 1, 32, dtype=np.float32)[:, None]
 
     def step(batch):
@@ -50,6 +50,19 @@ def test_fit_resumes_after_a_restart(run, capsys):
     assert len(history.losses["loss"]) == 5
     assert "Resumed lin from its checkpoint at step 10" in capsys.readouterr().out
     assert not np.allclose(fresh.get_weights()[0], weight_after_10)
+
+
+
+def test_resume_restores_the_optimizer_moments(run):
+    model, optimizer, step, batches = linear_problem()
+    fit(step, batches, 10, run=run, name="lin", state={"model": model, "optimizer": optimizer})
+    saved = [v.numpy().copy() for v in optimizer.variables]
+    fresh, fresh_opt, fresh_step, batches = linear_problem()
+    fit(fresh_step, batches, 10, run=run, name="lin", state={"model": fresh, "optimizer": fresh_opt})
+    restored = [v.numpy() for v in fresh_opt.variables]
+    assert len(restored) == len(saved) > 1
+    for a, b in zip(saved, restored):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_interrupt_stops_cleanly_and_keeps_progress(run, capsys):
