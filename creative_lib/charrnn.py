@@ -1,0 +1,265 @@
+"""Character-level recurrent networks for lesson 07 (Karpathy 2015, "The Unreasonable
+Effectiveness of Recurrent Neural Networks").
+
+Two parts, read top to bottom:
+
+1. Recurrence from scratch: a vanilla RNN cell h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h) in NumPy,
+   its forward pass over a sequence, backpropagation through time (BPTT), and the norm of
+   dL/dh_t as the gradient travels back in time (it vanishes or explodes).
+2. The real model, Keras 3: Embedding -> GRU -> Dense over the vocabulary, trained on (input,
+   target) windows shifted by one character; bits-per-character evaluation that carries the GRU
+   state across the whole validation text; and generation that carries the state from step to
+   step inside one compiled tf.function, with temperature and top-k.
+"""
+import math
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+# --- 1. a vanilla RNN written out ----------------------------------------------------------
+
+
+def init_vanilla_rnn(vocab_size, hidden, rng, recurrent_scale=1.0):
+    """Parameters of a vanilla RNN language model (float64).
+
+    W_hh is an orthogonal matrix times `recurrent_scale`, so the scale sets the size of the
+    recurrent Jacobian: < 1 makes gradients vanish through time, > 1 lets them explode.
+    Returns dict: W_xh (V, H), W_hh (H, H), b_h (H,), W_hy (H, V), b_y (V,).
+    """
+    q, _ = np.linalg.qr(rng.standard_normal((hidden, hidden)))
+    return {
+        "W_xh": rng.standard_normal((vocab_size, hidden)) * 0.1,
+        "W_hh": q * recurrent_scale,
+        "b_h": np.zeros(hidden),
+        "W_hy": rng.standard_normal((hidden, vocab_size)) * 0.1,
+        "b_y": np.zeros(vocab_size),
+    }
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def rnn_forward(params, inputs, targets, h0):
+    """Unroll the RNN over one sequence and score it.
+
+    inputs, targets: int arrays (T,); h0: (H,). Returns (mean cross-entropy in nats, cache),
+    cache = (hs (T+1, H) with hs[0] = h0, probs (T, V), inputs, targets).
+    """
+    hs = [h0]
+    for x in inputs:  # x_t one-hot, so x_t W_xh is row x of W_xh
+        hs.append(np.tanh(params["W_xh"][x] + hs[-1] @ params["W_hh"] + params["b_h"]))
+    hs = np.stack(hs)
+    probs = _softmax(hs[1:] @ params["W_hy"] + params["b_y"])
+    loss = -np.mean(np.log(probs[np.arange(len(targets)), targets]))
+    return loss, (hs, probs, np.asarray(inputs), np.asarray(targets))
+
+
+def rnn_backward(params, cache):
+    """Backpropagation through time.
+
+    Returns (grads: dict shaped like params, dh_norms (T,)): dh_norms[t] is ||dL/dh_t||, the
+    size of the gradient that reaches step t from every later step.
+    """
+    hs, probs, inputs, targets = cache
+    T = len(inputs)
+    dlogits = probs.copy()
+    dlogits[np.arange(T), targets] -= 1
+    dlogits /= T
+    grads = {k: np.zeros_like(v) for k, v in params.items()}
+    grads["W_hy"] = hs[1:].T @ dlogits
+    grads["b_y"] = dlogits.sum(axis=0)
+    dh_next = np.zeros(hs.shape[1])
+    dh_norms = np.zeros(T)
+    for t in reversed(range(T)):
+        dh = dlogits[t] @ params["W_hy"].T + dh_next  # from the output at t and from step t+1
+        dh_norms[t] = np.linalg.norm(dh)
+        dz = dh * (1 - hs[t + 1] ** 2)  # through tanh
+        grads["W_xh"][inputs[t]] += dz
+        grads["W_hh"] += np.outer(hs[t], dz)
+        grads["b_h"] += dz
+        dh_next = dz @ params["W_hh"].T
+    return grads, dh_norms
+
+
+def jacobian_norms_through_time(params, inputs, h0):
+    """||dh_T / dh_t||_2 (spectral norm) for t = T .. 0, the factor BPTT multiplies by.
+
+    Returns an array (T+1,), entry t for the Jacobian from h_t to the last state h_T.
+    """
+    _, (hs, _, _, _) = rnn_forward(params, inputs, np.zeros(len(inputs), dtype=int), h0)
+    T = len(inputs)
+    J = np.eye(hs.shape[1])
+    norms = np.zeros(T + 1)
+    norms[T] = 1.0
+    for t in reversed(range(T)):  # dh_{t+1}/dh_t = W_hh^T diag(1 - h_{t+1}^2), chained
+        J = J @ ((1 - hs[t + 1] ** 2)[:, None] * params["W_hh"].T)
+        norms[t] = np.linalg.norm(J, 2)
+    return norms
+
+
+# --- 2. the Keras model -------------------------------------------------------------------
+
+
+def build_model(vocab_size, units=512, embedding_dim=64, learning_rate=6e-3, decay_steps=None):
+    """Embedding -> GRU -> Dense: int ids (B, T) -> logits (B, T, V), compiled with Adam.
+
+    The GRU keeps Keras's defaults (tanh, sigmoid gates, reset_after=True), which is the
+    cuDNN-compatible form: on a GPU Keras runs it with the fused cuDNN kernel. With decay_steps
+    the learning rate follows a cosine from learning_rate down to 5% of it; gradients are clipped
+    to norm 1 (the remedy for exploding gradients).
+    """
+    if decay_steps:
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, alpha=0.05)
+    ids = keras.Input((None,), dtype="int32", name="ids")
+    x = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")(ids)
+    seq, _ = keras.layers.GRU(units, return_sequences=True, return_state=True, name="gru")(x)
+    logits = keras.layers.Dense(vocab_size, name="logits")(seq)
+    model = keras.Model(ids, logits, name="char_gru")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.optimizer.build(model.trainable_variables)  # its moments exist now, so a checkpoint restores them
+    return model
+
+
+def split_input_target(chunk):
+    """A window of T+1 ids -> (input = first T, target = last T): the target is the input shifted by one."""
+    return chunk[..., :-1], chunk[..., 1:]
+
+
+def make_dataset(ids, seq_len, batch_size, seed=0):
+    """Endless tf.data pipeline of (input, target) int32 batches, each (batch_size, seq_len).
+
+    The text is cut into windows of seq_len + 1 characters, shuffled and batched; every epoch the
+    windows start at a new random offset, so the model does not see the same cuts twice.
+    """
+    ids = tf.constant(ids, dtype=tf.int32)
+    window = seq_len + 1
+
+    def epoch(i):
+        offset = tf.random.stateless_uniform([], seed=[seed, i], maxval=window, dtype=tf.int64)
+        n = (tf.size(ids, out_type=tf.int64) - offset) // window
+        chunks = tf.reshape(ids[offset: offset + n * window], (-1, window))
+        return tf.data.Dataset.from_tensor_slices(chunks).shuffle(4096, seed=seed + 1)
+
+    return (tf.data.Dataset.range(1_000_000).flat_map(epoch)
+            .batch(batch_size, drop_remainder=True).map(split_input_target)
+            .prefetch(tf.data.AUTOTUNE))
+
+
+def _layers(model):
+    return model.get_layer("embedding"), model.get_layer("gru"), model.get_layer("logits")
+
+
+def bits_per_char(model, ids, streams=32, chunk=256):
+    """Cross-entropy of the model on ids (T,), in bits per character.
+
+    ids is cut into `streams` contiguous pieces read side by side, `chunk` characters at a time,
+    the GRU state carried from chunk to chunk, so every prediction sees all the text before it in
+    its piece. Targets are ids[1 : 1 + streams * L] (the tail that does not fill L is dropped).
+    """
+    embed, gru, dense = _layers(model)
+    L = (len(ids) - 1) // streams
+    if L < 1:
+        raise ValueError(f"{len(ids)} characters are too few to evaluate on {streams} streams.")
+    x = np.asarray(ids[: streams * L], np.int32).reshape(streams, L)
+    y = np.asarray(ids[1: 1 + streams * L], np.int32).reshape(streams, L)
+
+    @tf.function(reduce_retracing=True)
+    def score(xc, yc, h):
+        seq, h = gru(embed(xc), initial_state=h)
+        nll = tf.nn.sparse_softmax_cross_entropy_with_logits(yc, dense(seq))
+        return tf.reduce_sum(nll), h
+
+    h = tf.zeros((streams, gru.units))
+    total = 0.0
+    for s in range(0, L, chunk):
+        nll, h = score(x[:, s: s + chunk], y[:, s: s + chunk], h)
+        total += float(nll)
+    return total / (streams * L) / math.log(2)
+
+
+class Generator:
+    """Sampling from a trained char model, the GRU state carried step to step in one tf.function.
+
+        gen = Generator(model, vocab, seed=0)
+        text = gen.generate("ROMEO:\\n", length=500, temperature=0.8, top_k=20)
+        for piece in gen.stream("ROMEO:\\n", 500, 0.8, 20): print(piece, end="")
+    """
+
+    def __init__(self, model, vocab, seed=0):
+        self.model, self.vocab = model, vocab
+        self.embed, self.gru, self.dense = _layers(model)
+        self.rng = tf.random.Generator.from_seed(seed)
+        self._sample = tf.function(self._sample_fn, reduce_retracing=True)
+
+    def _sample_fn(self, primer, h, length, temperature, top_k):
+        """primer (B, P>=1) ids, h (B, H) state -> (ids (B, length), state before the last id).
+
+        The primer is read by the GRU layer in one go; then `length` steps each feed the last
+        character through the GRU cell, scale the logits by 1 / temperature, keep the top_k most
+        likely (top_k >= vocabulary size keeps all), and sample the next character.
+        """
+        seq, h = self.gru(self.embed(primer), initial_state=h)
+        logits = self.dense(seq[:, -1])
+        out = tf.TensorArray(tf.int32, size=length)
+        k = tf.minimum(top_k, tf.shape(logits)[-1])
+        h_before = h  # the state before the last sampled character is read: where a next call resumes
+        for i in tf.range(length):
+            scaled = logits / temperature
+            kth = tf.math.top_k(scaled, k).values[:, -1:]
+            scaled = tf.where(scaled < kth, tf.constant(-np.inf, scaled.dtype), scaled)
+            seeds = self.rng.make_seeds(1)[:, 0]
+            nxt = tf.cast(tf.random.stateless_categorical(scaled, 1, seed=seeds)[:, 0], tf.int32)
+            out = out.write(i, nxt)
+            h_before = h
+            h, _ = self.gru.cell(self.embed(nxt), [h])
+            logits = self.dense(h)
+        return tf.transpose(out.stack()), h_before
+
+    def prepare_primer(self, primer):
+        """(primer ids, a note or None): characters outside the vocabulary are dropped and named."""
+        kept, missing = self.vocab.clean(primer)
+        note = None
+        if missing:
+            note = f"The primer's characters {''.join(missing)!r} are not in the vocabulary and were left out."
+        if not kept:
+            kept = "\n" if "\n" in self.vocab.chars else self.vocab.chars[0]
+            note = (note or "The primer is empty") + f"; generation starts from {kept!r}."
+        return self.vocab.encode(kept)[None, :], note
+
+    def _chunks(self, primer, length, temperature, top_k, chunk):
+        if not temperature > 0:
+            raise ValueError(f"temperature must be > 0; got {temperature}.")
+        if length < 0 or top_k < 0:
+            raise ValueError("length and top_k must be non-negative (top_k = 0 keeps every character).")
+        ids, note = self.prepare_primer(primer)
+        if note:
+            print(note)
+        top_k = int(top_k) or self.vocab.size
+        h = tf.zeros((1, self.gru.units))
+        x = tf.constant(ids)
+        for start in range(0, length, chunk):
+            n = min(chunk, length - start)
+            out, h = self._sample(x, h, tf.constant(n), tf.constant(float(temperature)), tf.constant(top_k))
+            x = out[:, -1:]
+            yield self.vocab.decode(out[0].numpy())
+
+    def generate(self, primer, length, temperature=1.0, top_k=0):
+        """`length` new characters after primer, in ONE call of the compiled sampler."""
+        return "".join(self._chunks(primer, length, temperature, top_k, chunk=max(length, 1)))
+
+    def stream(self, primer, length, temperature=1.0, top_k=0, chunk=40):
+        """The same text as pieces of `chunk` characters, the state carried between pieces."""
+        yield from self._chunks(primer, length, temperature, top_k, chunk)
+
+
+def chars_per_second(gen, length=2000, primer="\n", temperature=1.0, top_k=0):
+    """Generation speed: characters per second of one `length`-character call (compiled first)."""
+    gen.generate(primer, 8, temperature, top_k)  # trace and compile outside the clock
+    began = time.perf_counter()
+    gen.generate(primer, length, temperature, top_k)
+    return length / (time.perf_counter() - began)
