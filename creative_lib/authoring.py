@@ -107,10 +107,11 @@ def execute(path, profile="classroom", timeout=1800):
     os.environ["CREATIVE_LIB_OUTPUT_DIR"] = os.path.relpath(fresh, path.parent)
     os.environ["CREATIVE_LIB_PROFILE"] = profile
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                            store_widget_state=False, resources={"metadata": {"path": str(path.parent)}})
+                            store_widget_state=True, resources={"metadata": {"path": str(path.parent)}})
     began = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - began
+    nb.metadata.pop("widgets", None)  # nbclient needs the state while running Output widgets; GitHub does not
     problems = contract_problems(nb, path)
     if problems:
         raise SystemExit(f"{path}: not stored, because\n  " + "\n  ".join(problems))

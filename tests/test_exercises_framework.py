@@ -63,6 +63,11 @@ def test_custom_checker_and_summary(question, capsys):
     assert core.summary() == {"exercises_total": 2, "exercises_passed": 1, "exercises_attempted": 2}
 
 
+def test_tuple_answers_are_shown_item_by_item():
+    text = core.short((np.zeros(2), np.ones((3, 1))))
+    assert "shape=(2,)" in text and "shape=(3, 1)" in text
+
+
 def test_hint_and_solution_print(question, capsys):
     question.hint()
     question.solution()

@@ -24,6 +24,8 @@ def short(value, limit=300):
     """A one-line description of a value for feedback messages."""
     if hasattr(value, "numpy"):
         value = value.numpy()
+    if isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) or hasattr(v, "numpy") for v in value):
+        return "(" + ", ".join(short(v, limit // len(value) + 40) for v in value) + ")"
     if isinstance(value, np.ndarray):
         body = np.array2string(value, precision=4, threshold=12, edgeitems=3).replace("\n", "")
         text = f"array(shape={value.shape}, dtype={value.dtype}) {body}"
