@@ -1,0 +1,163 @@
+"""Checked exercises of lesson 01 (neural networks and backprop).
+
+    from creative_lib.exercises import ex01 as ex
+    ex.q1.check(activation_derivatives)   # ex.q1.hint(), ex.q1.solution()
+"""
+import numpy as np
+
+from creative_lib import nn
+from creative_lib.exercises.core import Case, Question
+
+_rng = np.random.default_rng(1)
+
+
+# q1 ------------------------------------------------------------------------------------------
+def _derivatives_reference(z):
+    return nn.sigmoid_grad(z), nn.tanh_grad(z), nn.relu_grad(z)
+
+
+q1 = Question(
+    "q1", "Derivatives of sigmoid, tanh and ReLU",
+    cases=[
+        Case(args=(np.array([0.0]),), label="z = [0]  (ReLU's slope at 0 is taken as 0)"),
+        Case(args=(np.array([-2.0, -0.5, 0.5, 2.0]),), label="z = [-2, -0.5, 0.5, 2]"),
+        Case(args=(np.array([[-30.0, 30.0], [1.0, -1.0]]),), label="a 2x2 array with large |z|"),
+    ],
+    reference=_derivatives_reference,
+    hint="Return a tuple (dsigmoid, dtanh, drelu), each of z's shape. sigmoid' = s(1-s) with s = sigmoid(z); "
+         "tanh' = 1 - tanh(z)^2; ReLU' is 1 where z > 0 and 0 elsewhere.",
+    solution="def activation_derivatives(z):\n"
+             "    s = 1 / (1 + np.exp(-z))\n"
+             "    return s * (1 - s), 1 - np.tanh(z) ** 2, (z > 0).astype(float)",
+)
+
+
+# q2 ------------------------------------------------------------------------------------------
+def _dense_reference(x, W, b, dout):
+    dx, dW, db = nn.dense_backward(dout, x, W)
+    return nn.dense_forward(x, W, b), dx, dW, db
+
+
+def _dense_case(n, fan_in, fan_out, label):
+    return Case(args=(_rng.normal(size=(n, fan_in)), _rng.normal(size=(fan_in, fan_out)),
+                      _rng.normal(size=fan_out), _rng.normal(size=(n, fan_out))), label=label)
+
+
+q2 = Question(
+    "q2", "A dense layer, forward and backward",
+    cases=[
+        Case(args=(np.array([[1.0, 2.0]]), np.array([[1.0], [-1.0]]), np.array([0.5]), np.array([[1.0]])),
+             label="one example, 2 inputs, 1 output (z = 1 - 2 + 0.5)"),
+        _dense_case(4, 3, 2, "x (4, 3), W (3, 2)"),
+        _dense_case(1, 5, 4, "x (1, 5), W (5, 4)"),
+    ],
+    reference=_dense_reference,
+    hint="Forward: z = x @ W + b. Backward, given dout = dL/dz: dx = dout @ W.T, dW = x.T @ dout, "
+         "db = dout summed over the batch axis (axis 0). Check the shapes: dW must have W's shape.",
+    solution="def dense_forward_backward(x, W, b, dout):\n"
+             "    z = x @ W + b\n"
+             "    return z, dout @ W.T, x.T @ dout, dout.sum(axis=0)",
+)
+
+
+# q3 ------------------------------------------------------------------------------------------
+q3 = Question(
+    "q3", "Softmax cross-entropy and its gradient",
+    cases=[
+        Case(args=(np.zeros((2, 3)), np.array([0, 2])), label="all logits 0, so the loss is ln 3"),
+        Case(args=(np.array([[2.0, -1.0], [0.5, 0.5], [-3.0, 4.0]]), np.array([0, 1, 1])),
+             label="3 examples, 2 classes"),
+        Case(args=(np.array([[1000.0, 0.0, -1000.0]]), np.array([1])), label="huge logits (subtract the row max!)"),
+    ],
+    reference=nn.softmax_cross_entropy,
+    hint="p = softmax(logits) row by row (subtract each row's max before np.exp). "
+         "loss = mean over rows of -log p[row, y[row]]. dL/dlogits = (p - one_hot(y)) / N. "
+         "For the huge-logits case compute log p as shifted - log(sum(exp(shifted))).",
+    solution="def softmax_xent(logits, y):\n"
+             "    n = len(y)\n"
+             "    shifted = logits - logits.max(axis=1, keepdims=True)\n"
+             "    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
+             "    loss = -log_p[np.arange(n), y].mean()\n"
+             "    grad = np.exp(log_p)\n"
+             "    grad[np.arange(n), y] -= 1\n"
+             "    return loss, grad / n",
+)
+
+
+# q4 ------------------------------------------------------------------------------------------
+def _cubes(x):
+    return np.sum(x ** 3)
+
+
+def _wave(x):
+    return np.sin(x[0]) * np.cos(x[1]) + x[0] * x[1] ** 2
+
+
+def _matrix_quadratic(x):
+    return np.sum(x @ x.T)
+
+
+q4 = Question(
+    "q4", "A gradient checker by central differences",
+    cases=[
+        Case(args=(_cubes, np.array([1.0, -2.0, 0.5])), expected=3 * np.array([1.0, -2.0, 0.5]) ** 2,
+             label="f(x) = sum(x^3) at [1, -2, 0.5]"),
+        Case(args=(_wave, np.array([0.3, -1.2])),
+             expected=np.array([np.cos(0.3) * np.cos(-1.2) + 1.44, -np.sin(0.3) * np.sin(-1.2) + 2 * 0.3 * -1.2]),
+             label="f(x) = sin(x0) cos(x1) + x0 x1^2 at [0.3, -1.2]"),
+        Case(args=(_matrix_quadratic, np.array([[1.0, 2.0], [0.0, -1.0]])),
+             expected=2 * np.ones((2, 2)) @ np.array([[1.0, 2.0], [0.0, -1.0]]),
+             label="a 2x2 matrix x, f(x) = sum(x @ x.T)"),
+    ],
+    hint="Loop over every index of x (np.ndindex(x.shape)); set x[idx] to old + eps, evaluate f, then "
+         "old - eps, evaluate f, restore x[idx] = old; the slope is (f_plus - f_minus) / (2 * eps).",
+    solution="def numerical_gradient(f, x, eps=1e-6):\n"
+             "    grad = np.zeros_like(x)\n"
+             "    for idx in np.ndindex(x.shape):\n"
+             "        old = x[idx]\n"
+             "        x[idx] = old + eps\n"
+             "        up = f(x)\n"
+             "        x[idx] = old - eps\n"
+             "        down = f(x)\n"
+             "        x[idx] = old\n"
+             "        grad[idx] = (up - down) / (2 * eps)\n"
+             "    return grad",
+)
+
+
+# q5 ------------------------------------------------------------------------------------------
+def _solves_xor(result, case):
+    """None when `result` ((W1, b1), (W2, b2)) is a tanh MLP that classifies the 4 XOR points."""
+    try:
+        params = [(np.asarray(W, np.float64), np.asarray(b, np.float64)) for W, b in result]
+        probs = nn.predict_proba(params, nn.LOGIC_INPUTS, "tanh")
+    except Exception as err:  # a malformed answer: say what was expected
+        return f"expected a list [(W1, b1), (W2, b2)] of NumPy arrays ({type(err).__name__}: {err})"
+    if probs.shape != (4, 2):
+        return f"the network must output 2 logits per point; it outputs shape {probs.shape[1:]}"
+    guesses = probs.argmax(axis=1)
+    wrong = [tuple(int(v) for v in p) for p, g, t in zip(nn.LOGIC_INPUTS, guesses, nn.LOGIC_TARGETS["XOR"]) if g != t]
+    if wrong:
+        return f"the trained network misclassifies {wrong} (predicted {guesses.tolist()}, XOR is [0, 1, 1, 0])"
+    return None
+
+
+q5 = Question(
+    "q5", "Train a 2-4-2 tanh network on XOR",
+    cases=[Case(args=(seed,), label=f"seed {seed}") for seed in (0, 1, 2)],
+    checker=_solves_xor,
+    hint="params = nn.init_mlp([2, 4, 2], np.random.default_rng(seed)). Repeat a few hundred times: "
+         "loss, grads = nn.loss_and_grads(params, x, y, 'tanh'); then for each (W, b) and (dW, db): "
+         "W -= lr * dW; b -= lr * db (in place). Plain gradient descent needs lr around 0.5 and ~2000 steps.",
+    solution="def train_xor(seed, steps=2000, lr=0.5):\n"
+             "    x, y = nn.LOGIC_INPUTS, nn.LOGIC_TARGETS['XOR']\n"
+             "    params = nn.init_mlp([2, 4, 2], np.random.default_rng(seed))\n"
+             "    for _ in range(steps):\n"
+             "        loss, grads = nn.loss_and_grads(params, x, y, 'tanh')\n"
+             "        for (W, b), (dW, db) in zip(params, grads):\n"
+             "            W -= lr * dW\n"
+             "            b -= lr * db\n"
+             "    return params",
+)
+
+QUESTIONS = (q1, q2, q3, q4, q5)
