@@ -138,6 +138,26 @@ def fetch(name):
                                f"To fix: {FIX_OFFLINE}.") from None
 
 
+def offline_banner(message):
+    """A warning a reader cannot miss: a coloured box in Jupyter, framed text elsewhere.
+
+    Lessons show it when a download is impossible, before carrying on with their fallback.
+    """
+    line = "=" * 78
+    text = f"{line}\n⚠  {message}\n{line}"
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        print(text)
+        return
+    html = ('<div style="border:2px solid #c60;background:#fff4e0;padding:8px;font-weight:bold">'
+            f"⚠ {message}</div>")
+    display({"text/html": html, "text/plain": text}, raw=True)
+
+
 def load_mnist():
     """MNIST through the asset manager: ((x_train, y_train), (x_test, y_test)), uint8 28x28 images."""
     with np.load(fetch("mnist")) as data:

@@ -110,3 +110,9 @@ def test_fetch_all_reports_every_failure_and_the_cli_exit_code(fresh_cache, offl
     out = capsys.readouterr().out
     assert out.count("FAILED") == len(assets.REGISTRY) + len(assets.IMAGENET_BACKBONES)
     assert "make assets" in out
+
+
+def test_offline_banner_outside_jupyter_is_framed_text(capsys):
+    assets.offline_banner("MNIST is not available here.")
+    out = capsys.readouterr().out
+    assert out.startswith("=" * 78) and "⚠  MNIST is not available here." in out

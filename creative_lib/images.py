@@ -1,0 +1,158 @@
+"""Turn whatever image a user brings into float32 RGB in [0, 1] (course contract §10).
+
+    img = load_image("my_photo.png", max_side=512)   # HxWx3 float32, values in [0, 1]
+
+Accepted: a path (str or pathlib.Path), the file's bytes (what an ipywidgets FileUpload
+gives), a PIL image, or a NumPy array. Grayscale, grayscale+alpha, RGBA (composited on
+white), palette, 1-bit, 16-bit and float images are converted; an image larger than
+`max_side` is resized down; one smaller than `min_side` is upscaled (or refused with
+`upscale_small=False`). Anything else gets a one-sentence ValueError that says what is
+accepted. The input is only ever read, never written.
+"""
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+FILE_TYPES = "a PNG, JPEG, BMP, GIF, TIFF or WebP file"
+ACCEPTED = f"{FILE_TYPES} (path or bytes), a PIL image, or a NumPy array shaped HxW, HxWx1, HxWx2, HxWx3 or HxWx4"
+MAX_PIXELS = 200_000_000  # what we agree to decode at all; larger files are refused, not resized
+
+
+def load_image(source, max_side=None, min_side=16, upscale_small=True):
+    """A float32 HxWx3 image in [0, 1] from a path, bytes, PIL image or array.
+
+    max_side: if given, the longer side is shrunk to at most this many pixels (aspect kept).
+    min_side: the shorter side must reach this many pixels; smaller images are upscaled to it
+              (aspect kept) or, with upscale_small=False, refused with a ValueError.
+    """
+    if isinstance(source, np.ndarray):
+        rgb = _array_to_rgb(source)
+    elif isinstance(source, Image.Image):
+        rgb = _pil_to_rgb(source)
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        rgb = _pil_to_rgb(_open(io.BytesIO(bytes(source)), "the uploaded bytes"))
+    elif isinstance(source, (str, Path)):
+        path = Path(source).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"No image file at {source!s}; give the path of {FILE_TYPES}.")
+        with open(path, "rb") as f:  # read-only: the user's file is never touched
+            rgb = _pil_to_rgb(_open(io.BytesIO(f.read()), f"{path.name!r}"))
+    else:
+        raise ValueError(f"load_image got a {type(source).__name__}; it accepts {ACCEPTED}.")
+    return _fit_size(rgb, max_side, min_side, upscale_small)
+
+
+def _open(stream, name):
+    """Decode an image file with PIL, turning its errors into one-sentence ValueErrors."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, MAX_PIXELS
+            try:
+                image = Image.open(stream)
+                image.load()
+            finally:
+                Image.MAX_IMAGE_PIXELS = saved
+    except UnidentifiedImageError:
+        raise ValueError(f"{name} is not an image that can be read; give {ACCEPTED}.") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValueError(f"{name} has more than {MAX_PIXELS:,} pixels; give an image below that size.") from None
+    except (OSError, SyntaxError) as err:
+        raise ValueError(f"{name} could not be decoded ({err}); give {ACCEPTED}.") from None
+    return ImageOps.exif_transpose(image)
+
+
+def _pil_to_rgb(image):
+    """PIL image of any mode -> float32 HxWx3 in [0, 1]."""
+    if image.mode == "P":  # palette: keep its transparency if it has one
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode in ("CMYK", "YCbCr", "LAB", "HSV", "PA"):
+        image = image.convert("RGBA" if image.mode == "PA" else "RGB")
+    elif image.mode == "1":
+        image = image.convert("L")
+    return _array_to_rgb(np.asarray(image))
+
+
+def _array_to_rgb(array):
+    """NumPy image of any dtype and channel count -> float32 HxWx3 in [0, 1]."""
+    a = np.asarray(array)
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (2, 3, 4)) or min(a.shape[:2]) == 0:
+        raise ValueError(f"An image array of shape {a.shape} cannot be read; give {ACCEPTED}.")
+    x = _to_unit_float(a)
+    if x.ndim == 2:
+        x = x[..., None]
+    if x.shape[-1] in (2, 4):  # an alpha channel: composite on white
+        colour, alpha = x[..., :-1], x[..., -1:]
+        x = colour * alpha + (1.0 - alpha)
+    if x.shape[-1] == 1:
+        x = np.repeat(x, 3, axis=-1)
+    return np.ascontiguousarray(x, dtype=np.float32)
+
+
+def _to_unit_float(a):
+    """Scale bool, integer (8, 16 or wider bits) or float pixel values to float32 in [0, 1]."""
+    if a.dtype == bool:
+        return a.astype(np.float32)
+    if np.issubdtype(a.dtype, np.integer):
+        top = float(a.max())
+        scale = 255.0 if a.dtype.itemsize == 1 or top <= 255 else 65535.0 if top <= 65535 else top
+        if a.dtype == np.uint16:
+            scale = 65535.0
+        return np.clip(a.astype(np.float32) / scale, 0.0, 1.0)
+    if np.issubdtype(a.dtype, np.floating):
+        x = a.astype(np.float32)
+        if not np.all(np.isfinite(x)):
+            raise ValueError("The image holds NaN or infinite values; give finite pixel values.")
+        low, high = float(x.min()), float(x.max())
+        if low >= 0.0 and high <= 1.0:
+            return x
+        if low >= 0.0 and high <= 255.0:  # 0-255 values stored as floats
+            return x / 255.0
+        return (x - low) / max(high - low, 1e-12)  # any other range: stretch to [0, 1]
+    raise ValueError(f"Image arrays of dtype {a.dtype} cannot be read; give {ACCEPTED}.")
+
+
+def _fit_size(rgb, max_side, min_side, upscale_small):
+    """Resize down to max_side, or up to min_side, keeping the aspect ratio."""
+    h, w = rgb.shape[:2]
+    if min_side and min(h, w) < min_side:
+        if not upscale_small:
+            raise ValueError(f"The image is {w}x{h} pixels; images must be at least {min_side} pixels on their shorter side.")
+        if max_side and max(h, w) * min_side / min(h, w) > max_side:
+            raise ValueError(f"The image is {w}x{h} pixels, too thin to bring to {min_side} pixels on its shorter side "
+                             f"within {max_side} on its longer side; give a less elongated image.")
+        return resize(rgb, min_side / min(h, w))
+    if max_side and max(h, w) > max_side:
+        return resize(rgb, max_side / max(h, w))
+    return rgb
+
+
+def resize(rgb, scale):
+    """Resize a float HxWx3 image by `scale` (area filter when shrinking, bicubic when growing)."""
+    h, w = rgb.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    method = Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC
+    channels = [np.asarray(Image.fromarray(rgb[..., c]).resize(size, method)) for c in range(3)]
+    return np.clip(np.stack(channels, axis=-1), 0.0, 1.0).astype(np.float32)
+
+
+def to_gray(rgb):
+    """HxWx3 in [0, 1] -> HxW luminance (ITU-R BT.601 weights)."""
+    return np.asarray(rgb, dtype=np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+SKIMAGE_PHOTOS = ("astronaut", "camera", "coffee", "chelsea", "rocket", "coins", "brick", "grass", "gravel")
+
+
+def load_photo(name_or_source, max_side=None, min_side=16):
+    """A photo that ships with scikit-image (by name, e.g. "astronaut"), or anything load_image accepts."""
+    if isinstance(name_or_source, str) and name_or_source in SKIMAGE_PHOTOS:
+        import skimage.data
+
+        name_or_source = getattr(skimage.data, name_or_source)()
+    return load_image(name_or_source, max_side=max_side, min_side=min_side)
