@@ -11,12 +11,14 @@ Two parts, read top to bottom:
    state across the whole validation text; and generation that carries the state from step to
    step inside one compiled tf.function, with temperature and top-k.
 """
-import math
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+from creative_lib.nn import softmax
+from creative_lib.text import nats_to_bits
 
 # --- 1. a vanilla RNN written out ----------------------------------------------------------
 
@@ -38,11 +40,6 @@ def init_vanilla_rnn(vocab_size, hidden, rng, recurrent_scale=1.0):
     }
 
 
-def _softmax(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def rnn_forward(params, inputs, targets, h0):
     """Unroll the RNN over one sequence and score it.
 
@@ -53,7 +50,7 @@ def rnn_forward(params, inputs, targets, h0):
     for x in inputs:  # x_t one-hot, so x_t W_xh is row x of W_xh
         hs.append(np.tanh(params["W_xh"][x] + hs[-1] @ params["W_hh"] + params["b_h"]))
     hs = np.stack(hs)
-    probs = _softmax(hs[1:] @ params["W_hy"] + params["b_y"])
+    probs = softmax(hs[1:] @ params["W_hy"] + params["b_y"])
     loss = -np.mean(np.log(probs[np.arange(len(targets)), targets]))
     return loss, (hs, probs, np.asarray(inputs), np.asarray(targets))
 
@@ -179,7 +176,7 @@ def bits_per_char(model, ids, streams=32, chunk=256):
     for s in range(0, L, chunk):
         nll, h = score(x[:, s: s + chunk], y[:, s: s + chunk], h)
         total += float(nll)
-    return total / (streams * L) / math.log(2)
+    return nats_to_bits(total / (streams * L))
 
 
 class Generator:

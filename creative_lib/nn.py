@@ -225,9 +225,9 @@ def mlp_backward(params, cache, dout, act="tanh"):
 
 
 def softmax(logits):
-    """Row-wise softmax of (N, K) logits, shifted by the row maximum for stability."""
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    """Softmax over the last axis of (..., K) logits, shifted by the maximum for stability."""
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def softmax_cross_entropy(logits, y):
