@@ -454,6 +454,11 @@ def feature_maps(model, image, layers=None):
     return {n: np.asarray(o)[0] for n, o in zip(layers, outputs)}
 
 
+def strongest_channels(fmap, n):
+    """Indices of the n channels of an (H, W, C) feature map with the largest mean activation, strongest first."""
+    return np.argsort(fmap.reshape(-1, fmap.shape[-1]).mean(axis=0))[::-1][:n]
+
+
 def plot_feature_maps(maps, image=None, channels=8, size=1.4):
     """One row per layer: its first `channels` maps (the strongest first); returns the Figure."""
     rows = len(maps) + (image is not None)
@@ -464,7 +469,7 @@ def plot_feature_maps(maps, image=None, channels=8, size=1.4):
         axes[0, 0].imshow(as_displayable(image))
         axes[0, 0].set_title("input", fontsize=8)
     for r, (name, fmap) in enumerate(maps.items(), start=int(image is not None)):
-        order = np.argsort(fmap.reshape(-1, fmap.shape[-1]).mean(axis=0))[::-1][:channels]
+        order = strongest_channels(fmap, channels)
         for ax, c in zip(axes[r], order):
             ax.imshow(fmap[..., c], cmap="viridis")
             ax.set_title(f"{name} #{c}", fontsize=7)
@@ -599,7 +604,7 @@ class FeatureMapDemo(_Demo):
         names = shapes.CLASSES if len(probs) == len(shapes.CLASSES) else range(len(probs))
         best = int(np.argmax(probs))
         axes[0, 0].set_title(f"input\n→ {list(names)[best]} ({probs[best]:.0%})", fontsize=8)
-        order = np.argsort(fmap.reshape(-1, fmap.shape[-1]).mean(axis=0))[::-1][:2 * (cols - 1)]
+        order = strongest_channels(fmap, 2 * (cols - 1))
         for ax, c in zip([a for row in axes for a in row[1:]], order):
             ax.imshow(fmap[..., c], cmap="viridis")
             ax.set_title(f"#{c}", fontsize=7)
@@ -651,7 +656,6 @@ def rebuild_shapes_model(path=SHAPES_MODEL_PATH, steps=CLASSROOM_STEPS, seed=0):
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["rebuild-shapes-model"]:
-        import creative_lib  # noqa: F401  (quiet TensorFlow start-up)
         from creative_lib.session import quiet_tensorflow, seed_everything
 
         quiet_tensorflow()
