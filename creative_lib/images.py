@@ -1,4 +1,4 @@
-"""Turn whatever image a user brings into float32 RGB in [0, 1] (course contract §10).
+"""Turn whatever image a user brings into float32 RGB in [0, 1] (CONTRIBUTING §10).
 
     img = load_image("my_photo.png", max_side=512)   # HxWx3 float32, values in [0, 1]
 
@@ -8,17 +8,26 @@ white), palette, 1-bit, 16-bit and float images are converted; an image larger t
 `max_side` is resized down; one smaller than `min_side` is upscaled (or refused with
 `upscale_small=False`). Anything else gets a one-sentence ValueError that says what is
 accepted. The input is only ever read, never written.
+
+    save_image(result, run.path("dream.png"))         # float [0, 1] or uint8 -> PNG or JPEG
+
+save_image refuses NaN or infinite pixels, never writes over a file that load_image read in
+this process, and replaces an existing file only if save_image wrote it (it marks its PNGs
+and JPEGs) or `overwrite=True` is passed.
 """
 import io
+import os
 import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL.PngImagePlugin import PngInfo
 
 FILE_TYPES = "a PNG, JPEG, BMP, GIF, TIFF or WebP file"
 ACCEPTED = f"{FILE_TYPES} (path or bytes), a PIL image, or a NumPy array shaped HxW, HxWx1, HxWx2, HxWx3 or HxWx4"
 MAX_PIXELS = 200_000_000  # what we agree to decode at all; larger files are refused, not resized
+_INPUT_FILES = set()  # resolved paths that load_image has read in this process: save_image never writes there
 
 
 def load_image(source, max_side=None, min_side=16, upscale_small=True):
@@ -38,6 +47,7 @@ def load_image(source, max_side=None, min_side=16, upscale_small=True):
         path = Path(source).expanduser()
         if not path.is_file():
             raise FileNotFoundError(f"No image file at {source!s}; give the path of {FILE_TYPES}.")
+        _INPUT_FILES.add(path.resolve())
         with open(path, "rb") as f:  # read-only: the user's file is never touched
             rgb = _pil_to_rgb(_open(io.BytesIO(f.read()), f"{path.name!r}"))
     else:
@@ -156,3 +166,76 @@ def load_photo(name_or_source, max_side=None, min_side=16):
 
         name_or_source = getattr(skimage.data, name_or_source)()
     return load_image(name_or_source, max_side=max_side, min_side=min_side)
+
+
+SAVE_MARK = "creative_lib.images.save_image"  # stored in each file save_image writes
+SAVE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+SAVE_ACCEPTED = "float pixels in [0, 1] or uint8, shaped HxWx3, 1xHxWx3, HxW or HxWx1"
+
+
+def save_image(image, path, *, quality=95, overwrite=False):
+    """Write an image to a .png, .jpg or .jpeg file; returns the Path.
+
+    image: float in [0, 1] (values up to 0.25 outside are clipped) or uint8, shaped HxWx3,
+           (1, H, W, 3), HxW or HxWx1 (grayscale); a NumPy array or a tensor.
+    Never writes over a file that load_image read in this process. Replaces another existing
+    file only if save_image wrote it or overwrite=True. The write is atomic.
+    """
+    pixels = _to_uint8(image)
+    target = Path(path).expanduser()
+    kind = SAVE_TYPES.get(target.suffix.lower())
+    if kind is None:
+        raise ValueError(f"save_image writes PNG or JPEG files; give a path ending in .png, .jpg or .jpeg, not {target.name!r}.")
+    if target.resolve() in _INPUT_FILES:
+        raise ValueError(f"{target} was read as an input image; save_image never overwrites an input, so choose another name.")
+    if target.exists() and not overwrite and not _saved_by_us(target):
+        raise FileExistsError(f"{target} already exists and was not written by save_image; choose another name "
+                              "or pass overwrite=True to replace it.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    picture = Image.fromarray(pixels)
+    if kind == "PNG":
+        info = PngInfo()
+        info.add_text("Software", SAVE_MARK)
+        options = {"pnginfo": info}
+    else:
+        options = {"quality": int(quality), "comment": SAVE_MARK.encode()}
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")  # renamed into place once complete
+    try:
+        picture.save(tmp, format=kind, **options)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return target
+
+
+def _to_uint8(image):
+    """float [0, 1] or uint8 image, HxWx3 / 1xHxWx3 / HxW / HxWx1 -> uint8 HxWx3 or HxW."""
+    a = np.asarray(image)
+    if a.ndim == 4 and a.shape[0] == 1:
+        a = a[0]
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] == 3)) or min(a.shape[:2]) == 0:
+        raise ValueError(f"save_image cannot write an array of shape {a.shape}; give {SAVE_ACCEPTED}.")
+    if a.dtype == np.uint8:
+        return a
+    if not np.issubdtype(a.dtype, np.floating):
+        raise ValueError(f"save_image cannot write pixels of dtype {a.dtype}; give {SAVE_ACCEPTED}.")
+    if not np.all(np.isfinite(a)):
+        raise ValueError("The image holds NaN or infinite values, so it is not saved; check the computation that made it.")
+    low, high = float(a.min()), float(a.max())
+    if low < -0.25 or high > 1.25:
+        raise ValueError(f"The image's values run from {low:.3g} to {high:.3g}; save_image takes {SAVE_ACCEPTED} "
+                         "(divide 0-255 values by 255, or deprocess a network's input first).")
+    return np.round(np.clip(a, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def _saved_by_us(path):
+    """True when the file at `path` carries save_image's mark (a PNG text chunk or a JPEG comment)."""
+    try:
+        with Image.open(path) as existing:
+            mark = existing.info.get("Software") or existing.info.get("comment") or b""
+    except (OSError, ValueError):
+        return False
+    return (mark.decode(errors="replace") if isinstance(mark, bytes) else mark) == SAVE_MARK

