@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BROWSER_STAMP := $(VENV)/.installed-browser
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test exercises execute assets clean
+.PHONY: lab test test-browser export exercises execute assets clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0) if v >= (3, 11) else sys.exit(f"Python 3.11 or newer is needed; {sys.executable} is {v.major}.{v.minor}. Run e.g. make PYTHON=python3.12 $(MAKECMDGOALS)")'
@@ -21,11 +22,21 @@ lab: $(STAMP)  ## start JupyterLab on the course (localhost, with its token)
 test: $(STAMP)  ## the whole test suite: library, every notebook in smoke, nbval, exercises in sync
 	$(BIN)/python -m pytest
 
+$(BROWSER_STAMP): $(STAMP) requirements-browser.txt
+	$(BIN)/python -m pip install --quiet -r requirements-browser.txt
+	touch $@
+
+test-browser: $(BROWSER_STAMP)  ## every lesson's demos used in JupyterLab, in Debian's Chromium (apt-get install chromium)
+	CREATIVE_LIB_BROWSER_TEST=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser
+
+export: $(STAMP)  ## write each lesson's `#| export` cells into its creative_lib topic module
+	$(BIN)/python -m creative_lib.authoring export
+
 exercises: $(STAMP)  ## regenerate exercises/ from solutions/
 	$(BIN)/python -m creative_lib.authoring exercises
 
-execute: $(STAMP)  ## re-run the lesson notebooks in classroom and store their outputs
-	$(BIN)/python -m creative_lib.authoring execute notebooks/*.ipynb
+execute: export  ## re-run lesson notebooks in classroom and store their outputs (NB=07: one lesson)
+	$(BIN)/python -m creative_lib.authoring execute $(if $(NB),notebooks/$(NB)_*.ipynb,notebooks/*.ipynb)
 
 assets: $(STAMP)  ## fetch every download once, for an offline classroom
 	$(BIN)/python -m creative_lib.assets fetch-all

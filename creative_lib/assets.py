@@ -1,4 +1,4 @@
-"""The asset manager: every file the course downloads goes through here (contract §6).
+"""The asset manager: every file the course downloads goes through here (CONTRIBUTING §6).
 
 A registry names each file with its origin URL, sha256 and size. `fetch(name)` returns a
 verified local copy, taken from (in order) the Keras cache, the mirror folder named by

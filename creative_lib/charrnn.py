@@ -1,15 +1,8 @@
-"""Character-level recurrent networks for lesson 07 (Karpathy 2015, "The Unreasonable
-Effectiveness of Recurrent Neural Networks").
+# Generated from notebooks/07_char_rnn_shakespeare.ipynb by `make export`: edit the notebook, not this file.
+"""Lesson 07: character-level recurrent networks (Karpathy 2015), from a NumPy RNN to a Keras GRU.
 
-Two parts, read top to bottom:
-
-1. Recurrence from scratch: a vanilla RNN cell h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h) in NumPy,
-   its forward pass over a sequence, backpropagation through time (BPTT), and the norm of
-   dL/dh_t as the gradient travels back in time (it vanishes or explodes).
-2. The real model, Keras 3: Embedding -> GRU -> Dense over the vocabulary, trained on (input,
-   target) windows shifted by one character; bits-per-character evaluation that carries the GRU
-   state across the whole validation text; and generation that carries the state from step to
-   step inside one compiled tf.function, with temperature and top-k.
+Ids are int arrays: (T,) for one sequence, (B, T) for a batch; V is the vocabulary size, H the
+hidden size.
 """
 import time
 
@@ -17,10 +10,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from creative_lib.corpus import nats_to_bits
 from creative_lib.nn import softmax
-from creative_lib.text import nats_to_bits
-
-# --- 1. a vanilla RNN written out ----------------------------------------------------------
 
 
 def init_vanilla_rnn(vocab_size, hidden, rng, recurrent_scale=1.0):
@@ -98,9 +89,6 @@ def jacobian_norms_through_time(params, inputs, h0):
     return norms
 
 
-# --- 2. the Keras model -------------------------------------------------------------------
-
-
 def build_model(vocab_size, units=512, embedding_dim=64, learning_rate=6e-3, decay_steps=None):
     """Embedding -> GRU -> Dense: int ids (B, T) -> logits (B, T, V), compiled with Adam.
 
@@ -149,34 +137,6 @@ def make_dataset(ids, seq_len, batch_size, seed=0):
 
 def _layers(model):
     return model.get_layer("embedding"), model.get_layer("gru"), model.get_layer("logits")
-
-
-def bits_per_char(model, ids, streams=32, chunk=256):
-    """Cross-entropy of the model on ids (T,), in bits per character.
-
-    ids is cut into `streams` contiguous pieces read side by side, `chunk` characters at a time,
-    the GRU state carried from chunk to chunk, so every prediction sees all the text before it in
-    its piece. Targets are ids[1 : 1 + streams * L] (the tail that does not fill L is dropped).
-    """
-    embed, gru, dense = _layers(model)
-    L = (len(ids) - 1) // streams
-    if L < 1:
-        raise ValueError(f"{len(ids)} characters are too few to evaluate on {streams} streams.")
-    x = np.asarray(ids[: streams * L], np.int32).reshape(streams, L)
-    y = np.asarray(ids[1: 1 + streams * L], np.int32).reshape(streams, L)
-
-    @tf.function(reduce_retracing=True)
-    def score(xc, yc, h):
-        seq, h = gru(embed(xc), initial_state=h)
-        nll = tf.nn.sparse_softmax_cross_entropy_with_logits(yc, dense(seq))
-        return tf.reduce_sum(nll), h
-
-    h = tf.zeros((streams, gru.units))
-    total = 0.0
-    for s in range(0, L, chunk):
-        nll, h = score(x[:, s: s + chunk], y[:, s: s + chunk], h)
-        total += float(nll)
-    return nats_to_bits(total / (streams * L))
 
 
 class Generator:
@@ -260,3 +220,31 @@ def chars_per_second(gen, length=2000, primer="\n", temperature=1.0, top_k=0):
     began = time.perf_counter()
     gen.generate(primer, length, temperature, top_k)
     return length / (time.perf_counter() - began)
+
+
+def bits_per_char(model, ids, streams=32, chunk=256):
+    """Cross-entropy of the model on ids (T,), in bits per character.
+
+    ids is cut into `streams` contiguous pieces read side by side, `chunk` characters at a time,
+    the GRU state carried from chunk to chunk, so every prediction sees all the text before it in
+    its piece. Targets are ids[1 : 1 + streams * L] (the tail that does not fill L is dropped).
+    """
+    embed, gru, dense = _layers(model)
+    L = (len(ids) - 1) // streams
+    if L < 1:
+        raise ValueError(f"{len(ids)} characters are too few to evaluate on {streams} streams.")
+    x = np.asarray(ids[: streams * L], np.int32).reshape(streams, L)
+    y = np.asarray(ids[1: 1 + streams * L], np.int32).reshape(streams, L)
+
+    @tf.function(reduce_retracing=True)
+    def score(xc, yc, h):
+        seq, h = gru(embed(xc), initial_state=h)
+        nll = tf.nn.sparse_softmax_cross_entropy_with_logits(yc, dense(seq))
+        return tf.reduce_sum(nll), h
+
+    h = tf.zeros((streams, gru.units))
+    total = 0.0
+    for s in range(0, L, chunk):
+        nll, h = score(x[:, s: s + chunk], y[:, s: s + chunk], h)
+        total += float(nll)
+    return nats_to_bits(total / (streams * L))

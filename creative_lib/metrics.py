@@ -1,4 +1,4 @@
-"""metrics.json: one flat JSON object of numbers, booleans and short strings (contract §5)."""
+"""metrics.json: one flat JSON object of numbers, booleans and short strings (CONTRIBUTING §5)."""
 import json
 import math
 import numbers

@@ -1,8 +1,10 @@
-"""Figures the lessons share: image grids and training curves."""
+"""Figures the lessons share: image grids, training curves, a figure redrawn in place, PNG bytes."""
+import io
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
 
 
 def as_displayable(image):
@@ -57,3 +59,25 @@ def curves(history, title=None, xlabel="step", logy=False, ax=None):
         ax.legend()
     ax.grid(alpha=0.3)
     return fig
+
+
+def figure_png(fig, dpi=90, close=True):
+    """The figure as PNG bytes (for an ipywidgets Image); closes it so it is not shown twice."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    if close:
+        plt.close(fig)
+    return buffer.getvalue()
+
+
+class LiveFigure:
+    """One notebook output that shows a figure and is redrawn in place: live.show(fig), again and again."""
+
+    def __init__(self):
+        self.handle = None
+
+    def show(self, fig):
+        if self.handle is None:
+            self.handle = display(fig, display_id=True)
+        else:
+            self.handle.update(fig)

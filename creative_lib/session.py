@@ -1,4 +1,4 @@
-"""Profiles, seeding and the per-notebook Run object (course contract, sections 3 to 5).
+"""Profiles, seeding and the per-notebook Run object (CONTRIBUTING §2, §4, §5).
 
 Every notebook calls `setup` once, right after its parameters cell:
 
@@ -25,7 +25,7 @@ from creative_lib.metrics import write_metrics
 
 PROFILES = ("smoke", "classroom", "full")
 PROFILE_ENV = "CREATIVE_LIB_PROFILE"
-OUTPUT_ENV = "CREATIVE_LIB_OUTPUT_DIR"  # like PROFILE_ENV, for tools that cannot inject OUTPUT_DIR (nbval)
+OUTPUT_ENV = "CREATIVE_LIB_OUTPUT_DIR"  # a root that replaces OUTPUT_DIR's parent, for tools that cannot inject it (nbval)
 
 
 def resolve_profile(profile):
@@ -34,6 +34,15 @@ def resolve_profile(profile):
     if chosen not in PROFILES:
         raise ValueError(f"PROFILE must be one of {', '.join(PROFILES)}; got {chosen!r}.")
     return chosen
+
+
+def resolve_output_dir(output_dir):
+    """OUTPUT_DIR, or $CREATIVE_LIB_OUTPUT_DIR/<OUTPUT_DIR's last folder> when that variable is set.
+
+    So a test run or `make execute` sends every notebook's outputs to a folder of its own under one root.
+    """
+    root = os.environ.get(OUTPUT_ENV)
+    return Path(root) / Path(output_dir).name if root else Path(output_dir)
 
 
 def seed_everything(seed):
@@ -86,6 +95,10 @@ class Run:
             self.artifacts.append(target)
         return target
 
+    def checkpoint_dir(self, name):
+        """OUTPUT_DIR/checkpoints/<name>-<profile>: a smoke run never resumes a classroom model."""
+        return self.output_dir / "checkpoints" / f"{name}-{self.profile}"
+
     def savefig(self, fig, name, dpi=100):
         """Save a matplotlib figure into OUTPUT_DIR and record it."""
         fig.savefig(self.path(name), dpi=dpi, bbox_inches="tight")
@@ -118,7 +131,7 @@ def setup(profile="classroom", seed=0, output_dir="outputs"):
     profile = resolve_profile(profile)
     seed_everything(seed)
     quiet_tensorflow()
-    run = Run(profile, seed, os.environ.get(OUTPUT_ENV) or output_dir)
+    run = Run(profile, seed, resolve_output_dir(output_dir))
     print(f"profile {profile} · seed {seed} · TensorFlow {tf.__version__}, Keras {keras.__version__} "
           f"on {device_report()}")
     return run

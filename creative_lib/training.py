@@ -1,12 +1,13 @@
-"""A training loop a person can watch, stop and resume (contract §9).
+"""A training loop a person can watch, stop and resume (CONTRIBUTING, "Long work").
 
-    history = fit(step_fn, batches, steps=2_000, run=run, name="charrnn",
-                  state={"model": model, "optimizer": model.optimizer})
+    history = fit(step_fn, batches, steps=2_000, name="charrnn",
+                  state={"model": model, "optimizer": model.optimizer},
+                  checkpoint_dir=run.checkpoint_dir("charrnn"))
 
 step_fn(batch) -> {"loss": value, ...}. The loop shows a progress bar and a live loss plot,
-checkpoints `state` (any TensorFlow trackables) into OUTPUT_DIR/checkpoints/<name>-<profile>, resumes
-from the latest checkpoint after a kernel restart, and turns Jupyter's stop button into a clean
-stop that keeps what was learned.
+checkpoints `state` (any TensorFlow trackables) into checkpoint_dir, resumes from the latest
+checkpoint there after a kernel restart, and turns Jupyter's stop button into a clean stop that
+keeps what was learned.
 """
 import time
 from dataclasses import dataclass, field
@@ -14,10 +15,9 @@ from dataclasses import dataclass, field
 import keras
 import matplotlib.pyplot as plt
 import tensorflow as tf
-from IPython.display import display
 from tqdm.auto import tqdm
 
-from creative_lib.plotting import curves
+from creative_lib.plotting import LiveFigure, curves
 
 
 @dataclass
@@ -34,24 +34,21 @@ class LivePlot:
 
     def __init__(self, title):
         self.title = title
-        self.handle = None
+        self.figure = LiveFigure()
 
     def update(self, losses, first_step):
         fig, ax = plt.subplots(figsize=(6, 3))
         curves(losses, title=self.title, xlabel=f"step (from {first_step + 1})", ax=ax)
-        if self.handle is None:
-            self.handle = display(fig, display_id=True)
-        else:
-            self.handle.update(fig)
+        self.figure.show(fig)
         plt.close(fig)
 
 
-def _checkpoint(state, step, run, name):
-    """A CheckpointManager over `state` plus the step counter, or None when there is no state."""
-    if not state:
+def _checkpoint(state, step, checkpoint_dir):
+    """A CheckpointManager over `state` plus the step counter, or None when there is nothing to keep."""
+    if not state or checkpoint_dir is None:
         return None
     ckpt = tf.train.Checkpoint(step=step, **state)
-    return tf.train.CheckpointManager(ckpt, str(checkpoint_dir(run, name)), max_to_keep=2)
+    return tf.train.CheckpointManager(ckpt, str(checkpoint_dir), max_to_keep=2)
 
 
 def _build_optimizers(state):
@@ -66,15 +63,14 @@ def _build_optimizers(state):
             value.build(models[0].trainable_variables)
 
 
-def checkpoint_dir(run, name):
-    """OUTPUT_DIR/checkpoints/<name>-<profile>: a smoke run never resumes a classroom model."""
-    return run.output_dir / "checkpoints" / f"{name}-{run.profile}"
+def fit(step_fn, batches, steps, *, name, state=None, checkpoint_dir=None, checkpoint_every=None,
+        plot_every=None, desc=None):
+    """Run step_fn on batches until the step counter reaches `steps`; return a History.
 
-
-def fit(step_fn, batches, steps, *, run, name, state=None, checkpoint_every=None, plot_every=None, desc=None):
-    """Run step_fn on batches until the step counter reaches `steps`; return a History."""
+    With `state` and `checkpoint_dir`, training is saved there and resumes from there.
+    """
     step = tf.Variable(0, dtype=tf.int64, trainable=False)
-    manager = _checkpoint(state, step, run, name)
+    manager = _checkpoint(state, step, checkpoint_dir)
     history = History()
     if manager and manager.latest_checkpoint:
         _build_optimizers(state)

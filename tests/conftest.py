@@ -1,12 +1,16 @@
 """Test-session set-up and fixtures shared by every lesson's tests.
 
+Each lesson notebook is executed once per session, by nbval (pytest.ini lists notebooks/ first,
+so those runs come before the Python tests). Its metrics.json is what the lesson's metrics tests
+read. Solutions and exercises notebooks are executed by papermill, once each.
+
 Environment, set before any kernel starts (nbval's kernels inherit it):
 - CREATIVE_LIB_PROFILE=smoke, so nbval runs lesson notebooks in smoke;
 - CREATIVE_LIB_MIRROR=../shared/assets when that folder exists (the offline mirror);
 - KERAS_HOME in a fresh temporary folder, so every run proves the mirror and offline paths
   rather than leaning on what an earlier run left in ~/.keras;
-- CREATIVE_LIB_OUTPUT_DIR in a fresh temporary folder, so nbval neither writes into outputs/
-  nor resumes a checkpoint that an earlier run left there.
+- CREATIVE_LIB_OUTPUT_DIR, a fresh temporary root: each notebook writes to <root>/<its OUTPUT_DIR's
+  last folder>, so nbval neither writes into outputs/ nor resumes an earlier run's checkpoint.
 """
 import json
 import os
@@ -25,9 +29,18 @@ os.environ["CREATIVE_LIB_PROFILE"] = "smoke"
 if MIRROR.is_dir():
     os.environ.setdefault("CREATIVE_LIB_MIRROR", str(MIRROR))
 os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="creative-lib-keras-")
-os.environ["CREATIVE_LIB_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="creative-lib-nbval-")
+NBVAL_OUTPUTS = Path(tempfile.mkdtemp(prefix="creative-lib-nbval-"))
+os.environ["CREATIVE_LIB_OUTPUT_DIR"] = str(NBVAL_OUTPUTS)
 
 _executed = {}
+_run_by_nbval = set()  # lesson notebooks (relative paths) that nbval executes in this session
+
+
+def pytest_collection_modifyitems(session, config, items):
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.suffix == ".ipynb":
+            _run_by_nbval.add(path.resolve().relative_to(ROOT).as_posix())
 
 
 @pytest.fixture(autouse=True)
@@ -50,10 +63,25 @@ def execute_in_smoke(relpath, workdir):
     return json.loads((outputs / "metrics.json").read_text())
 
 
+def metrics_of_nbval_run(relpath):
+    """The metrics.json that nbval's smoke run of a lesson wrote, or a failure that says why there is none."""
+    written = NBVAL_OUTPUTS / Path(relpath).stem / "metrics.json"
+    if not written.exists():
+        raise AssertionError(f"nbval's run of {relpath} wrote no {written.name}: see that notebook's failure above "
+                             "(a lesson's OUTPUT_DIR must end in the notebook's own name)")
+    return json.loads(written.read_text())
+
+
 @pytest.fixture(scope="session")
 def notebook_metrics(tmp_path_factory):
-    """notebook_metrics("notebooks/x.ipynb") -> its smoke metrics.json (each notebook runs once)."""
+    """notebook_metrics("notebooks/x.ipynb") -> its smoke metrics.json (each notebook runs once).
+
+    A lesson that nbval runs in this session is not run again: its metrics come from that run.
+    Anything else (solutions, exercises, or a lesson when only tests/ was collected) runs in papermill.
+    """
     def get(relpath):
+        if relpath in _run_by_nbval:
+            return metrics_of_nbval_run(relpath)
         if relpath not in _executed:
             try:
                 _executed[relpath] = execute_in_smoke(relpath, tmp_path_factory.mktemp(Path(relpath).stem))

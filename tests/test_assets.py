@@ -1,5 +1,4 @@
 import re
-import shutil
 import urllib.error
 from pathlib import Path
 

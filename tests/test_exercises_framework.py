@@ -1,8 +1,13 @@
+import importlib
+import pkgutil
+
 import nbformat
 import numpy as np
 import pytest
 
-from creative_lib import authoring
+import creative_lib.exercises
+
+from creative_lib import authoring, stored
 from creative_lib.exercises import core
 from creative_lib.exercises.core import Case, Question
 
@@ -11,12 +16,17 @@ def sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
+def sigmoid_by_hand(x):
+    return 1 / (1 + np.exp(-x))
+
+
 @pytest.fixture
 def question():
-    core._REGISTRY.clear()
-    return Question("q1", "Sigmoid", [Case((np.array([0.0]),), label="x = [0]"),
-                                      Case((np.array([-2.0, 3.0]),), label="x = [-2, 3]")],
-                    reference=sigmoid, hint="Use np.exp.", solution="return 1 / (1 + np.exp(-x))")
+    core.DECLARED.pop(__name__, None)
+    yield Question("q1", "Sigmoid", [Case((np.array([0.0]),), label="x = [0]"),
+                                     Case((np.array([-2.0, 3.0]),), label="x = [-2, 3]")],
+                   reference=sigmoid, hint="Use np.exp.", solution=sigmoid_by_hand)
+    core.DECLARED.pop(__name__, None)
 
 
 def test_correct_answer_passes(question, capsys):
@@ -55,12 +65,32 @@ def test_student_cannot_corrupt_the_reference_input(question, capsys):
     assert question.check(in_place)
 
 
-def test_custom_checker_and_summary(question, capsys):
-    q2 = Question("q2", "Even", [Case((2,), label="n=2")], checker=lambda r, c: None if r % 2 == 0 else "must be even")
+def test_custom_checker_and_summary(question, capsys, monkeypatch):
+    monkeypatch.setattr(core, "DECLARED", {})
+    q2 = Question("q2", "Even", [Case((2,), label="n=2")], checker=lambda r, c: None if r % 2 == 0 else "must be even",
+                  solution=lambda n: 2 * n)
+    Question("q3", "Never checked", [Case((1,), expected=1)], solution=lambda n: n)
     q2.check(lambda n: 3)
     assert "must be even" in capsys.readouterr().out
-    question.check(sigmoid)
-    assert core.summary() == {"exercises_total": 2, "exercises_passed": 1, "exercises_attempted": 2}
+    assert core.summary() == {"exercises_total": 2, "exercises_passed": 0, "exercises_attempted": 1}
+    q2.check(lambda n: 4)
+    # a declared question that no cell checked still counts: a notebook that skips one cannot pass
+    assert core.summary() == {"exercises_total": 2, "exercises_passed": 1, "exercises_attempted": 1}
+
+
+def test_a_rerun_check_draws_the_same_cases():
+    drawn = []
+    q = Question("q9", "Random", [Case((np.random.default_rng(0),), label="a generator")],
+                 checker=lambda r, c: drawn.append(r), solution=lambda rng: rng.random())
+    q.verdict(lambda rng: rng.random())
+    q.verdict(lambda rng: rng.random())
+    assert drawn[0] == drawn[1]
+    core.DECLARED.pop(__name__, None)
+
+
+def test_a_solution_must_be_a_function():
+    with pytest.raises(ValueError, match="as a function"):
+        Question("q8", "Bad", [Case((1,), expected=1)], solution="return 1")
 
 
 def test_tuple_answers_are_shown_item_by_item():
@@ -72,7 +102,7 @@ def test_hint_and_solution_print(question, capsys):
     question.hint()
     question.solution()
     out = capsys.readouterr().out
-    assert "np.exp" in out and "return 1 / (1 + np.exp(-x))" in out
+    assert "np.exp" in out and "def sigmoid_by_hand(x):\n    return 1 / (1 + np.exp(-x))" in out
 
 
 def test_compare_handles_nested_results():
@@ -129,5 +159,21 @@ def test_contract_problems_flag_stderr_and_machine_paths(tmp_path):
     cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="W0000 oneDNN"),
                     nbformat.v4.new_output("stream", name="stdout", text="saved /root/x.png")]
     nb.cells = [cell]
-    problems = authoring.contract_problems(nb, tmp_path / "n.ipynb")
+    problems = stored.contract_problems(nb, tmp_path / "n.ipynb")
     assert len(problems) == 2 and "stderr" in problems[0] and "machine path" in problems[1]
+
+
+EXERCISE_MODULES = [importlib.import_module(f"creative_lib.exercises.{m.name}")
+                    for m in pkgutil.iter_modules(creative_lib.exercises.__path__) if m.name.startswith("ex")]
+DECLARED_QUESTIONS = [q for module in EXERCISE_MODULES for q in core.DECLARED[module.__name__]]
+
+
+@pytest.mark.parametrize("module", EXERCISE_MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_each_lesson_declares_at_least_four_questions(module):
+    assert len(core.DECLARED[module.__name__]) >= 4
+
+
+@pytest.mark.parametrize("question", DECLARED_QUESTIONS, ids=lambda q: f"{q.module.rsplit('.', 1)[1]}-{q.qid}")
+def test_each_model_answer_passes_its_own_check_and_reads_as_code(question):
+    assert question.verdict(question.solution_function)[0] == "correct"
+    assert question.solution_source.startswith("def ") and "\n    " in question.solution_source

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from creative_lib import nn
+from creative_lib import nn, nnplots, tables, toydata
+from creative_lib.demos.lesson01 import Playground
 from creative_lib.exercises import ex01
 
 LESSON = "notebooks/01_neural_networks_and_backprop.ipynb"
@@ -24,20 +25,20 @@ def small_net(sizes=(3, 5, 4, 3), seed=0):
 # --- 1. the neuron ---------------------------------------------------------------------------
 
 def test_threshold_unit_computes_and_or_with_hand_set_weights():
-    x = nn.LOGIC_INPUTS
+    x = toydata.LOGIC_INPUTS
     assert nn.threshold_unit(x, np.array([1.0, 1.0]), -1.5).tolist() == [0, 0, 0, 1]
     assert nn.threshold_unit(x, np.array([1.0, 1.0]), -0.5).tolist() == [0, 1, 1, 1]
 
 
 @pytest.mark.parametrize("gate", ["AND", "OR"])
 def test_perceptron_learns_linearly_separable_gates(gate):
-    w, b, mistakes = nn.train_perceptron(nn.LOGIC_INPUTS, nn.LOGIC_TARGETS[gate], epochs=50)
+    w, b, mistakes = nn.train_perceptron(toydata.LOGIC_INPUTS, toydata.LOGIC_TARGETS[gate], epochs=50)
     assert mistakes[-1] == 0
-    assert nn.threshold_unit(nn.LOGIC_INPUTS, w, b).tolist() == nn.LOGIC_TARGETS[gate].tolist()
+    assert nn.threshold_unit(toydata.LOGIC_INPUTS, w, b).tolist() == toydata.LOGIC_TARGETS[gate].tolist()
 
 
 def test_perceptron_never_learns_xor():
-    _, _, mistakes = nn.train_perceptron(nn.LOGIC_INPUTS, nn.LOGIC_TARGETS["XOR"], epochs=200)
+    _, _, mistakes = nn.train_perceptron(toydata.LOGIC_INPUTS, toydata.LOGIC_TARGETS["XOR"], epochs=200)
     assert len(mistakes) == 200 and min(mistakes) > 0
 
 
@@ -95,10 +96,15 @@ def test_dense_backward_matches_finite_differences():
     x, W, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)
     upstream = rng.normal(size=(4, 2))  # L = sum(upstream * z)
     dx, dW, db = nn.dense_backward(upstream, x, W)
-    loss = lambda: np.sum(upstream * nn.dense_forward(x, W, b))  # noqa: E731
-    num = nn.numerical_gradients(loss, [(x, W, b)])[0]
-    for analytic, numeric in zip((dx, dW, db), num):
-        np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
+    loss = lambda _: np.sum(upstream * nn.dense_forward(x, W, b))  # noqa: E731
+    for analytic, array in zip((dx, dW, db), (x, W, b)):
+        np.testing.assert_allclose(analytic, nn.numerical_gradient(loss, array), rtol=1e-6, atol=1e-8)
+
+
+def test_numerical_gradient_against_hand_derivatives():
+    x = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(nn.numerical_gradient(lambda v: np.sum(v ** 3), x), 3 * x ** 2, rtol=1e-7)
+    np.testing.assert_array_equal(x, [1.0, -2.0, 0.5])  # restored after the nudges
 
 
 def test_softmax_cross_entropy_against_hand_values_and_keras():
@@ -137,13 +143,31 @@ def test_gradient_check_refuses_float32():
         nn.gradient_check(params32, x, y)
 
 
+def tape_gradients(params, x, y, act, loss):
+    """The same loss written in TensorFlow ops and differentiated by tf.GradientTape (float64)."""
+    g = keras.activations.get(act)
+    variables = [(tf.Variable(W), tf.Variable(b)) for W, b in params]
+    with tf.GradientTape() as tape:
+        h = tf.constant(x)
+        for i, (W, b) in enumerate(variables):
+            h = tf.matmul(h, W) + b
+            if i < len(variables) - 1:
+                h = g(h)
+        if loss == "xent":
+            value = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=h))
+        else:
+            value = tf.reduce_mean((h - tf.constant(y, h.dtype)) ** 2)
+    grads = tape.gradient(value, variables)
+    return float(value), [(dW.numpy(), db.numpy()) for dW, db in grads]
+
+
 @pytest.mark.parametrize("act, loss", [("tanh", "xent"), ("relu", "xent"), ("sigmoid", "mse")])
 def test_manual_backprop_equals_gradient_tape(act, loss):
     params, x, y = small_net(sizes=(3, 5, 4, 1 if loss == "mse" else 3))
     if loss == "mse":
         y = rng.normal(size=(len(x), 1))
     value, manual = nn.loss_and_grads(params, x, y, act, loss)
-    tape_value, tape = nn.tape_gradients(params, x, y, act, loss)
+    tape_value, tape = tape_gradients(params, x, y, act, loss)
     assert value == pytest.approx(tape_value, abs=1e-12)
     for (dW, db), (tW, tb) in zip(manual, tape):
         assert tW.dtype == np.float64
@@ -155,15 +179,15 @@ def test_manual_backprop_equals_gradient_tape(act, loss):
 
 @pytest.mark.parametrize("optimizer, lr", [("sgd", 0.5), ("adam", 0.05)])
 def test_both_optimisers_solve_xor(optimizer, lr):
-    data = nn.logic_gate("XOR")
+    data = toydata.logic_gate("XOR")
     params = nn.init_mlp([2, 4, 2], np.random.default_rng(0))
     losses = nn.train(params, data.x_train, data.y_train, 1500, lr=lr, optimizer=optimizer)
     assert losses[-1] < 0.05 * losses[0]
-    assert nn.accuracy(params, data.x_train, data.y_train) == 1.0
+    assert nn.accuracy(nn.predict_proba(params, data.x_train), data.y_train) == 1.0
 
 
 def test_train_calls_back_and_refuses_bad_settings():
-    data = nn.logic_gate("XOR")
+    data = toydata.logic_gate("XOR")
     params = nn.init_mlp([2, 3, 2], rng)
     seen = []
     record = lambda t, p, losses: seen.append((t, len(losses)))  # noqa: E731
@@ -176,7 +200,7 @@ def test_train_calls_back_and_refuses_bad_settings():
 
 
 def test_divergence_is_reported_not_saved():
-    x, y = nn.ua_data(50)
+    x, y = toydata.ua_data(50)
     params = nn.init_mlp([1, 8, 1], rng)
     with pytest.raises(FloatingPointError, match="lower the learning rate"):
         nn.train(params, x, y * 1e3, 200, lr=10.0, loss="mse", optimizer="sgd")
@@ -185,36 +209,36 @@ def test_divergence_is_reported_not_saved():
 # --- 6. data ---------------------------------------------------------------------------------
 
 def test_datasets_shapes_splits_and_determinism():
-    moons = nn.two_moons(n=200, seed=3)
+    moons = toydata.two_moons(n=200, seed=3)
     assert moons.x_train.shape == (140, 2) and moons.x_test.shape == (60, 2) and moons.n_classes == 2
-    assert np.array_equal(moons.x_train, nn.two_moons(n=200, seed=3).x_train)
-    sp = nn.spiral(n=300, classes=3)
+    assert np.array_equal(moons.x_train, toydata.two_moons(n=200, seed=3).x_train)
+    sp = toydata.spiral(n=300, classes=3)
     assert sp.n_classes == 3 and len(sp.y_train) + len(sp.y_test) == 300
     assert np.bincount(sp.y_train).tolist() == [70, 70, 70]  # stratified
     assert np.abs(sp.x_train).max() <= 1.05
-    iris = nn.iris()
+    iris = toydata.iris()
     assert iris.x_train.shape == (105, 4) and iris.x_test.shape == (45, 4)
     np.testing.assert_allclose(iris.x_train.mean(axis=0), 0, atol=1e-12)
     np.testing.assert_allclose(iris.x_train.std(axis=0), 1)
     assert iris.classes == ("setosa", "versicolor", "virginica")
-    xor = nn.logic_gate("XOR")
+    xor = toydata.logic_gate("XOR")
     assert xor.y_train.tolist() == [0, 1, 1, 0]
 
 
 def test_generators_refuse_impossible_requests():
     with pytest.raises(ValueError, match="at least 2 classes"):
-        nn.spiral(n=10, classes=1)
+        toydata.spiral(n=10, classes=1)
     with pytest.raises(ValueError, match="Unknown gate 'NAND'"):
-        nn.logic_gate("NAND")
+        toydata.logic_gate("NAND")
 
 
 def test_tables_render_as_html_and_text():
-    table = nn.Table(["a", "b<"], [[1.234, "x&y"]], caption="demo")
+    table = tables.Table(["a", "b<"], [[1.234, "x&y"]], caption="demo")
     assert "<th>b&lt;</th>" in table._repr_html_() and "x&amp;y" in table._repr_html_()
     assert repr(table).splitlines()[1].split() == ["a", "b<"] and "1.23" in repr(table)
-    iris_rows = nn.iris_table(5)
+    iris_rows = tables.iris_table(5)
     assert len(iris_rows.rows) == 5 and iris_rows.columns[-1] == "species"
-    preds = nn.predictions_table(np.array([[0.9, 0.1], [0.3, 0.7]]), np.array([0, 0]), ("a", "b"))
+    preds = tables.predictions_table(np.array([[0.9, 0.1], [0.3, 0.7]]), np.array([0, 0]), ("a", "b"))
     assert [r[2] for r in preds.rows] == ["yes", "NO"]
 
 
@@ -222,9 +246,10 @@ def test_tables_render_as_html_and_text():
 
 def test_width_for_params_and_a_wider_net_fits_better():
     assert nn.param_count(nn.mlp_sizes(1, nn.width_for_params(49, 3), 3, 1)) == 53  # 3 hidden layers of 4
-    x, y = nn.ua_data(60)
-    narrow, wide = nn.width_sweep([1, 16], 400, x=x, y=y)
+    x, y = toydata.ua_data(60)
+    narrow, wide = (nn.fit_curve(w, 1, x, y, 400) for w in (1, 16))
     assert wide["mse"] < narrow["mse"] and wide["n_params"] == 49
+    assert wide["output"].shape == (60,) and wide["name"] == "1-16-1"
 
 
 # --- 8. Keras and the widget -----------------------------------------------------------------
@@ -243,39 +268,37 @@ def test_keras_model_has_the_same_shape_and_outputs_as_the_numpy_mlp():
 
 def test_minibatches_cover_every_example_once_per_epoch():
     x, y = np.arange(10.0)[:, None], np.arange(10)
-    batches = nn.minibatches(x, y, batch_size=5, seed=0)
+    batches = toydata.minibatches(x, y, batch_size=5, seed=0)
     first, second = next(batches), next(batches)
     assert sorted(np.concatenate([first[1], second[1]]).tolist()) == list(range(10))
-    assert first[0].dtype == np.float32
+    np.testing.assert_array_equal(first[0][:, 0], first[1])  # x and y stay paired
 
 
 def test_plots_return_labelled_figures():
-    data = nn.two_moons(n=60)
+    data = toydata.two_moons(n=60)
     params = nn.init_mlp([2, 4, 2], rng)
-    fig = nn.plot_decision_boundary(lambda p: nn.predict_proba(params, p), data, title="t")
+    fig = nnplots.plot_decision_boundary(lambda p: nn.predict_proba(params, p), data, title="t")
     assert fig.axes[0].get_title() == "t" and fig.axes[0].get_xlabel() == "x1"
-    assert len(nn.plot_activations().axes) == 4
+    fig = nnplots.plot_activations({n: nn.ACTIVATIONS[n] for n in ("sigmoid", "relu")})
+    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "relu"] and fig.axes[0].get_xlabel() == "z"
+    live = nnplots.LiveBoundary(data, 20, proba_fn=nn.predict_proba)
+    nn.train(params, data.x_train, data.y_train, 20, callback=live.redraw, every=10)
+    assert [step for step, _ in live.shots] == [10, 20] and live.shots[0][1].shape == (100 * 100, 2)
+    assert "step 20" in live.ax_b.get_title()
     plt.close("all")
 
 
 def test_playground_retrains_and_redraws():
-    demo = nn.Playground(steps=30, n=60)
-    fig = demo.retrain(dataset="XOR", width=4, depth=1, act="relu", lr=0.05)
-    assert fig is not None and 0 <= demo.accuracy <= 1 and "XOR, 2-4-2 relu" in fig.axes[0].get_title()
+    demo = Playground(steps=500, n=60)
+    fig = demo.retrain(dataset="XOR", width=4, depth=1, act="tanh", lr=0.05)
+    assert fig is not None and demo.accuracy == 1.0 and "XOR, 2-4-2 tanh" in fig.axes[0].get_title()
+    assert demo.image.value[:4] == b"\x89PNG" and "test accuracy" in demo.status.value
     with pytest.raises(ValueError, match="Unknown setting"):
         demo.retrain(momentum=0.9)
     plt.close("all")
 
 
 # --- exercises ---------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("question", ex01.QUESTIONS, ids=lambda q: q.qid)
-def test_each_exercise_solution_passes_its_check(question):
-    namespace = {"np": np, "nn": nn}
-    exec(question._solution, namespace)
-    student = [v for k, v in namespace.items() if callable(v) and k not in ("np", "nn")][-1]
-    assert question.verdict(student)[0] == "correct"
-
 
 def test_a_wrong_dense_backward_is_told_which_case_and_item():
     mean_not_sum = lambda x, W, b, d: (x @ W + b, d @ W.T, x.T @ d, d.mean(axis=0))  # noqa: E731
@@ -295,7 +318,10 @@ def test_lesson_metrics_in_smoke(notebook_metrics):
     assert m["grad_check_max_rel_error"] < 1e-6
     assert m["tape_vs_manual_max_abs_diff"] < 1e-6
     assert m["xor_solved"] is True
-    assert 0.5 <= m["moons_test_accuracy"] <= 1 and 0 <= m["iris_test_accuracy"] <= 1
+    # what the smoke run measured (0.97, 0.93, 1.0, 0.87, 0.92), with a margin
+    assert m["moons_test_accuracy"] >= 0.9 and m["spiral_test_accuracy"] >= 0.8 and m["iris_test_accuracy"] >= 0.9
+    assert m["keras_moons_test_accuracy"] >= 0.75 and m["playground_test_accuracy"] >= 0.8
+    assert m["ua_mse_by_width"][-1] < m["ua_mse_by_width"][0]
 
 
 def test_stored_classroom_run_meets_the_issue(stored_metrics):
@@ -306,4 +332,7 @@ def test_stored_classroom_run_meets_the_issue(stored_metrics):
     assert m["xor_solved"] is True
     assert m["moons_test_accuracy"] >= 0.95
     assert m["iris_test_accuracy"] >= 0.9
+    assert m["spiral_test_accuracy"] >= 0.95 and m["keras_moons_test_accuracy"] >= 0.95
+    widths = dict(zip(m["ua_widths"], m["ua_mse_by_width"]))
+    assert widths[16] < 0.001 < 0.1 < widths[1]  # the lesson's claim: width buys fit
     assert m["seconds"] < 600

@@ -1,5 +1,4 @@
 """Lesson 02: convolution and pooling from scratch, shapes, images, the CNNs, and the lesson's metrics."""
-import io
 
 import numpy as np
 import pytest
@@ -8,7 +7,8 @@ from PIL import Image
 
 import creative_lib  # noqa: F401  (quiet TensorFlow first)
 import keras
-from creative_lib import cnn, shapes
+from creative_lib import cnn, nn, shapes, shapes_model, tables, toydata
+from creative_lib.demos.lesson02 import FeatureMapDemo, KernelDemo
 from creative_lib.exercises import ex02
 from creative_lib.images import load_image, to_gray
 
@@ -119,10 +119,12 @@ def test_conv_params_match_keras(kh, kw, c_in, c_out):
 def test_alexnet_has_the_papers_shapes_and_sixty_million_parameters():
     model = cnn.build_alexnet()
     assert model.count_params() == sum(cnn.alexnet_params_by_hand().values()) == 60_965_224
-    shapes_by_name = {name: shape for name, shape, _ in cnn.layer_table(model)}
+    shapes_by_name = {layer.name: tuple(layer.output.shape[1:]) for layer in model.layers}
     assert shapes_by_name["conv1"] == (55, 55, 96)
     assert shapes_by_name["pool2"] == (13, 13, 256)
     assert shapes_by_name["pool5"] == (6, 6, 256)
+    table = tables.layer_table(model)
+    assert table.rows[0] == ["conv1", "(55, 55, 96)", "34,944"] and table.rows[-1][-1] == "60,965,224"
 
 
 def test_cnn_builders():
@@ -130,7 +132,7 @@ def test_cnn_builders():
     assert model.count_params() == 28_902
     for size in (32, 80):  # fully convolutional: any image size
         assert model(np.zeros((2, size, size, 3), np.float32)).shape == (2, len(shapes.CLASSES))
-    mlp = cnn.build_mlp((48, 48, 3), 6, hidden=(cnn.mlp_width_for(28_902, 48 * 48 * 3, 6),))
+    mlp = cnn.build_mlp((48, 48, 3), 6, hidden=(nn.width_for_params(28_902, depth=1, n_in=48 * 48 * 3, n_out=6),))
     assert abs(mlp.count_params() - 28_902) < 48 * 48 * 3
     with pytest.raises(ValueError, match="head"):
         cnn.build_cnn((48, 48, 3), 6, head="dense")
@@ -152,34 +154,40 @@ def test_digits_fall_back_with_a_banner_when_mnist_is_unavailable(monkeypatch, c
         raise assets.AssetUnavailable("offline; run `make assets`")
 
     monkeypatch.setattr(assets, "load_mnist", offline)
-    (x_train, y_train), (x_test, _), name = cnn.load_digits_data("mnist")
+    (x_train, y_train), (x_test, _), name = toydata.digits("mnist")
     assert "scikit-learn" in name and x_train.shape[1:] == (8, 8, 1) and x_train.max() <= 1
     assert len(x_train) + len(x_test) == 1797 and set(y_train) == set(range(10))
     assert "MNIST is not available" in capsys.readouterr().out
     with pytest.raises(ValueError, match="DIGITS"):
-        cnn.load_digits_data("emnist")
+        toydata.digits("emnist")
 
 
 def test_stored_shapes_model_loads_and_classifies_new_shapes():
-    model = keras.models.load_model(cnn.SHAPES_MODEL_PATH)
+    model = shapes_model.load_shapes_model()
     assert [layer.name for layer in model.layers][-2:] == ["fc", "classes"]
     x, y = shapes.make_shapes(300, seed=123)
-    assert cnn.accuracy(model, x, y) >= 0.95
+    assert cnn.test_accuracy(model, x, y) >= 0.95
 
 
 def test_demos_render_any_user_image():
     import matplotlib.pyplot as plt
 
-    kernel_demo = cnn.KernelDemo({"gray16": (RNG.random((40, 50)) * 65535).astype(np.uint16)})
+    kernel_demo = KernelDemo({"gray16": (RNG.random((40, 50)) * 65535).astype(np.uint16)})
     fig = kernel_demo.render(photo="gray16", kernel=cnn.KERNELS["sharpen"])
-    assert len(fig.axes) == 3
+    assert [ax.get_title() for ax in fig.axes] == ["photo (50x40)", "kernel", "feature map"]
     plt.close(fig)
     kernel_demo.update()
+    first = kernel_demo.view.value
+    assert first[:4] == b"\x89PNG" and kernel_demo.message.value == ""
+    kernel_demo.preset.value = "box blur"  # what a person does: pick another kernel
+    assert kernel_demo.view.value[:4] == b"\x89PNG" and kernel_demo.view.value != first
     kernel_demo.images["bad"] = b"not an image"
     kernel_demo.update(photo="bad")  # refused in one sentence, not raised
-    assert "not an image" in kernel_demo.message.value
-    layer_demo = cnn.FeatureMapDemo(cnn.build_shapes_cnn(), {"rgba": RNG.integers(0, 256, (300, 200, 4), np.uint8)})
-    plt.close(layer_demo.render(layer="conv2"))
+    assert "not an image" in kernel_demo.message.value and kernel_demo.message.value.count(".") <= 2
+    layer_demo = FeatureMapDemo(cnn.build_shapes_cnn(), {"rgba": RNG.integers(0, 256, (300, 200, 4), np.uint8)})
+    fig = layer_demo.render(layer="conv2")
+    assert "layer conv2" in fig._suptitle.get_text() and "32 channels" in fig._suptitle.get_text()
+    plt.close(fig)
 
 
 # ---------------------------------------------------------------- shapes data set
@@ -284,14 +292,6 @@ def test_load_image_never_touches_the_file(tmp_path):
 # ---------------------------------------------------------------- exercises
 
 
-@pytest.mark.parametrize("question", [ex02.q1, ex02.q2, ex02.q3, ex02.q4])
-def test_exercise_references_pass_their_own_checks(question):
-    namespace = {"np": np}
-    exec(question._solution, namespace)
-    solution = next(v for k, v in namespace.items() if callable(v) and k != "np")
-    assert question.verdict(solution)[0] == "correct"
-
-
 def test_vertical_edge_exercise_tells_wrong_kernels_apart():
     sobel = cnn.KERNELS["vertical edges (Sobel)"]
     assert ex02.q5.verdict(lambda: sobel)[0] == "correct"
@@ -321,8 +321,10 @@ def test_lesson_metrics_in_smoke(notebook_metrics):
     assert m["vgg19_params"] == 143_667_240
     assert m["inceptionv3_params"] == 23_851_784
     assert m["alexnet_params"] == 60_965_224
-    for key in ("shapes_test_accuracy", "shifted_accuracy_cnn", "shifted_accuracy_mlp"):
-        assert 0 <= m[key] <= 1
+    assert m["shapes_cnn_params"] == 28_902
+    assert m["stored_model_test_accuracy"] >= 0.95  # data/shapes_cnn.keras, the same in every profile
+    # smoke trains 30 to 60 steps: better than chance (1/6) on shapes, well above it on digits (measured 0.40, 0.69)
+    assert m["shapes_test_accuracy"] > 0.25 and m["digits_test_accuracy"] > 0.4
 
 
 def test_stored_classroom_metrics(stored_metrics):

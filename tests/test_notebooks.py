@@ -1,10 +1,14 @@
-"""Every notebook runs in smoke; stored lesson outputs are a clean classroom run (contract §3, §5, §8)."""
+"""Every notebook runs in smoke; stored lesson outputs are a clean classroom run; generated files
+(topic modules, exercises) are in sync with the notebooks they come from."""
+import json
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from creative_lib.authoring import contract_problems, write_exercises
+from creative_lib.authoring import EXPORT, module_from, write_exercises, write_modules
+from creative_lib.stored import contract_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -16,7 +20,8 @@ def assert_contract_metrics(metrics):
     assert metrics["profile"] == "smoke"
     assert 0 < metrics["seconds"] < 90, f"smoke took {metrics['seconds']} s; the budget is 90 s"
     for key, value in metrics.items():
-        assert isinstance(value, (int, float, bool, str, list)), f"{key} is not flat JSON"
+        assert value is not None and not isinstance(value, dict), f"{key} is not flat JSON: {value!r}"
+        assert len(json.dumps(value)) < 2000, f"{key} is not a short value"
 
 
 @pytest.mark.parametrize("relpath", LESSONS)
@@ -61,3 +66,34 @@ def test_every_solutions_notebook_has_its_exercises_twin():
 def test_exercises_are_in_sync_with_solutions():
     stale = write_exercises(check=True)
     assert stale == [], f"run `make exercises`: {', '.join(p.name for p in stale)} out of date"
+
+
+def test_topic_modules_are_in_sync_with_their_notebooks():
+    stale = write_modules(check=True)
+    assert stale == [], f"run `make export`: {', '.join(p.name for p in stale)} out of date with its notebook"
+
+
+def test_export_writes_marked_cells_in_order_and_nothing_else():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(f"{EXPORT}\nimport math"),
+        nbformat.v4.new_code_cell("print('not exported')"),
+        nbformat.v4.new_markdown_cell(f"{EXPORT}\nprose is never code"),
+        nbformat.v4.new_code_cell(f"{EXPORT}\ndef area(r):\n    return math.pi * r ** 2"),
+    ])
+    text = module_from(nb, "99_demo.ipynb")
+    assert text.splitlines()[0].startswith("# Generated from notebooks/99_demo.ipynb")
+    assert "not exported" not in text and "prose" not in text and EXPORT not in text
+    namespace = {}
+    exec(text, namespace)
+    assert namespace["area"](1.0) == pytest.approx(3.14159, abs=1e-5)
+    with pytest.raises(ValueError, match="no `#| export` cell"):
+        module_from(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), "98_empty.ipynb")
+
+
+@pytest.mark.parametrize("relpath", LESSONS)
+def test_lesson_output_dir_ends_in_its_own_name(relpath):
+    """The test suite finds each nbval run's metrics.json under <root>/<notebook name>/."""
+    nb = nbformat.read(ROOT / relpath, as_version=4)
+    params = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    match = re.search(r'^OUTPUT_DIR = "(.+?)"', params, re.M)
+    assert match and Path(match.group(1)).name == Path(relpath).stem

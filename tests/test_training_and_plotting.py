@@ -7,7 +7,7 @@ import tensorflow as tf
 
 import creative_lib as cl
 from creative_lib.plotting import as_displayable, curves, image_grid
-from creative_lib.training import checkpoint_dir, fit
+from creative_lib.training import fit
 
 
 @pytest.fixture
@@ -16,9 +16,14 @@ def run(tmp_path, monkeypatch):
     return cl.setup("smoke", seed=0, output_dir=tmp_path)
 
 
+@pytest.fixture
+def ckpt(run):
+    return run.checkpoint_dir("lin")
+
+
 def linear_problem():
     """A one-weight regression y = 3x, with its model, optimizer, step and batches."""
-    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False, kernel_initializer="zeros")])
     optimizer = keras.optimizers.SGD(0.5, momentum=0.5)
     x = np.linspace(-1, 1, 32, dtype=np.float32)[:, None]
 
@@ -32,40 +37,43 @@ def linear_problem():
     return model, optimizer, step, itertools.repeat((x, 3 * x))
 
 
-def test_fit_trains_records_losses_and_checkpoints(run):
+def test_fit_trains_records_losses_and_checkpoints(ckpt):
     model, optimizer, step, batches = linear_problem()
-    history = fit(step, batches, 30, run=run, name="lin", state={"model": model, "optimizer": optimizer})
+    history = fit(step, batches, 30, name="lin", checkpoint_dir=ckpt, state={"model": model, "optimizer": optimizer})
     assert history.steps_done == 30 and len(history.losses["loss"]) == 30
     assert history.losses["loss"][-1] < 0.01 * history.losses["loss"][0]
-    assert tf.train.latest_checkpoint(str(checkpoint_dir(run, "lin"))).endswith("-30")
+    assert tf.train.latest_checkpoint(str(ckpt)).endswith("-30")
 
 
-def test_fit_resumes_after_a_restart(run, capsys):
+def test_fit_resumes_after_a_restart(ckpt, capsys):
     model, optimizer, step, batches = linear_problem()
-    fit(step, batches, 10, run=run, name="lin", state={"model": model, "optimizer": optimizer})
-    weight_after_10 = model.get_weights()[0].copy()
+    fit(step, batches, 10, name="lin", checkpoint_dir=ckpt, state={"model": model, "optimizer": optimizer})
     fresh, fresh_opt, fresh_step, batches = linear_problem()  # "the kernel restarted"
-    history = fit(fresh_step, batches, 15, run=run, name="lin", state={"model": fresh, "optimizer": fresh_opt})
+    history = fit(fresh_step, batches, 15, name="lin", checkpoint_dir=ckpt, state={"model": fresh, "optimizer": fresh_opt})
     assert history.resumed_from == 10 and history.steps_done == 15
     assert len(history.losses["loss"]) == 5
     assert "Resumed lin from its checkpoint at step 10" in capsys.readouterr().out
-    assert not np.allclose(fresh.get_weights()[0], weight_after_10)
+    straight, straight_opt, straight_step, batches = linear_problem()  # 15 steps without a restart
+    fit(straight_step, batches, 15, name="straight", state={"model": straight, "optimizer": straight_opt})
+    np.testing.assert_allclose(fresh.get_weights()[0], straight.get_weights()[0], rtol=1e-6)
+    fresh_again, opt_again, step_again, batches = linear_problem()  # without the checkpoint it would differ
+    fit(step_again, batches, 5, name="lin", state={"model": fresh_again, "optimizer": opt_again})
+    assert not np.allclose(fresh_again.get_weights()[0], straight.get_weights()[0], rtol=1e-3)
 
 
-
-def test_resume_restores_the_optimizer_moments(run):
+def test_resume_restores_the_optimizer_moments(ckpt):
     model, optimizer, step, batches = linear_problem()
-    fit(step, batches, 10, run=run, name="lin", state={"model": model, "optimizer": optimizer})
+    fit(step, batches, 10, name="lin", checkpoint_dir=ckpt, state={"model": model, "optimizer": optimizer})
     saved = [v.numpy().copy() for v in optimizer.variables]
     fresh, fresh_opt, fresh_step, batches = linear_problem()
-    fit(fresh_step, batches, 10, run=run, name="lin", state={"model": fresh, "optimizer": fresh_opt})
+    fit(fresh_step, batches, 10, name="lin", checkpoint_dir=ckpt, state={"model": fresh, "optimizer": fresh_opt})
     restored = [v.numpy() for v in fresh_opt.variables]
     assert len(restored) == len(saved) > 1
     for a, b in zip(saved, restored):
         np.testing.assert_array_equal(a, b)
 
 
-def test_interrupt_stops_cleanly_and_keeps_progress(run, capsys):
+def test_interrupt_stops_cleanly_and_keeps_progress(ckpt, capsys):
     model, optimizer, step, batches = linear_problem()
     calls = itertools.count(1)
 
@@ -74,14 +82,15 @@ def test_interrupt_stops_cleanly_and_keeps_progress(run, capsys):
             raise KeyboardInterrupt
         return step(batch)
 
-    history = fit(interrupted_step, batches, 50, run=run, name="lin", state={"model": model, "optimizer": optimizer})
+    history = fit(interrupted_step, batches, 50, name="lin", checkpoint_dir=ckpt, state={"model": model, "optimizer": optimizer})
     assert history.interrupted and history.steps_done == 6
-    assert tf.train.latest_checkpoint(str(checkpoint_dir(run, "lin"))).endswith("-6")
+    assert tf.train.latest_checkpoint(str(ckpt)).endswith("-6")
     assert "Stopped at step 6 of 50" in capsys.readouterr().out
 
 
 def test_fit_without_state_and_short_data(run, capsys):
-    history = fit(lambda b: {"loss": float(b)}, iter([3.0, 2.0, 1.0]), 5, run=run, name="toy")
+    history = fit(lambda b: {"loss": float(b)}, iter([3.0, 2.0, 1.0]), 5, name="toy",
+                  checkpoint_dir=run.checkpoint_dir("toy"))
     assert history.losses["loss"] == [3.0, 2.0, 1.0] and history.steps_done == 3
     assert "ran out after step 3" in capsys.readouterr().out
     assert not (run.output_dir / "checkpoints").exists()

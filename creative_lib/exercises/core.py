@@ -4,12 +4,21 @@ A Question runs the student's function on several cases and compares each result
 reference. Its feedback names the failing case, what was expected and what came back. A
 function that still raises NotImplementedError is "not attempted yet", never an error, so an
 exercises notebook runs top to bottom.
+
+Each answer has one source: `reference` is the course's own code (creative_lib), and `solution`
+is a function written from scratch in the exercises module; `solution()` prints its source, and
+the test suite checks it against the reference. Questions register with the module that declares
+them, so `summary()` counts what a lesson declares, not only what a notebook happened to check.
 """
+import copy
+import inspect
+import sys
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
 
-_REGISTRY = {}  # id -> Question, for every question checked in this kernel
+DECLARED = {}  # module name -> [Question, ...] in the order they were declared
 
 
 @dataclass
@@ -77,16 +86,22 @@ def _is_numeric_sequence(x):
 class Question:
     """One checked exercise."""
 
-    def __init__(self, qid, title, cases, reference=None, compare=None, checker=None, hint="", solution=""):
+    def __init__(self, qid, title, cases, reference=None, compare=None, checker=None, hint="", solution=None):
         if reference is None and checker is None and any(c.expected is None for c in cases):
             raise ValueError(f"{qid}: give a reference function, a checker or an expected value for every case.")
+        if not callable(solution):
+            raise ValueError(f"{qid}: give the model answer as a function (solution=...), so it can be run and shown.")
         self.qid, self.title, self.cases = qid, title, cases
         self.reference, self.compare, self.checker = reference, compare or compare_close, checker
-        self._hint, self._solution = hint, solution
+        self._hint, self.solution_function = hint, solution
         self.status = "not checked"  # -> "not attempted" | "incorrect" | "correct"
+        self.module = sys._getframe(1).f_globals.get("__name__", "__main__")  # the exercises module declaring it
+        DECLARED.setdefault(self.module, []).append(self)
 
     def expected_for(self, case):
-        return case.expected if case.expected is not None else self.reference(*case.args, **case.kwargs)
+        if case.expected is not None:
+            return case.expected
+        return self.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
 
     def verdict(self, fn):
         """(status, message) for running `fn` on every case; status is correct/incorrect/not attempted."""
@@ -95,7 +110,7 @@ class Question:
         for number, case in enumerate(self.cases, start=1):
             name = f"case {number} of {len(self.cases)} ({case.label})" if case.label else f"case {number} of {len(self.cases)}"
             try:
-                result = fn(*_copy(case.args), **_copy(case.kwargs))
+                result = fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
             except NotImplementedError:
                 return "not attempted", f"{self.qid} is not attempted yet: replace `raise NotImplementedError` with your code, then run this cell again."
             except Exception as err:  # the student's bug, reported with the case that triggered it
@@ -114,7 +129,6 @@ class Question:
     def check(self, fn):
         """Run the cases, print the feedback, and return True when every case passed."""
         self.status, message = self.verdict(fn)
-        _REGISTRY[self.qid + ":" + self.title] = self
         mark = {"correct": "✅", "incorrect": "❌", "not attempted": "⏳"}[self.status]
         print(f"{mark} {message}")
         return self.status == "correct"
@@ -122,29 +136,21 @@ class Question:
     def hint(self):
         print(f"💡 Hint for {self.qid}: {self._hint}")
 
+    @property
+    def solution_source(self):
+        """The model answer's source code, as a student would write it."""
+        return textwrap.dedent(inspect.getsource(self.solution_function)).strip()
+
     def solution(self):
-        print(f"Solution for {self.qid}:\n{self._solution}")
+        print(f"Solution for {self.qid}:\n{self.solution_source}")
 
     def __repr__(self):
         return f"<Question {self.qid}: {self.title} ({self.status})>"
 
 
-def _copy(value):
-    """A deep-enough copy so a student's in-place edit cannot change the reference's input."""
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, tuple):
-        return tuple(_copy(v) for v in value)
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    return value
-
-
 def summary():
-    """Counts over the questions checked in this kernel, for metrics.json."""
-    questions = list(_REGISTRY.values())
+    """Counts over every question declared by the exercises modules imported in this kernel, for metrics.json."""
+    questions = [q for declared in DECLARED.values() for q in declared]
     return {
         "exercises_total": len(questions),
         "exercises_passed": sum(q.status == "correct" for q in questions),

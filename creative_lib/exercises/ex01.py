@@ -5,7 +5,7 @@
 """
 import numpy as np
 
-from creative_lib import nn
+from creative_lib import nn, toydata
 from creative_lib.exercises.core import Case, Question
 
 _rng = np.random.default_rng(1)
@@ -14,6 +14,11 @@ _rng = np.random.default_rng(1)
 # q1 ------------------------------------------------------------------------------------------
 def _derivatives_reference(z):
     return nn.sigmoid_grad(z), nn.tanh_grad(z), nn.relu_grad(z)
+
+
+def activation_derivatives(z):
+    s = 1 / (1 + np.exp(-z))
+    return s * (1 - s), 1 - np.tanh(z) ** 2, (z > 0).astype(float)
 
 
 q1 = Question(
@@ -26,9 +31,7 @@ q1 = Question(
     reference=_derivatives_reference,
     hint="Return a tuple (dsigmoid, dtanh, drelu), each of z's shape. sigmoid' = s(1-s) with s = sigmoid(z); "
          "tanh' = 1 - tanh(z)^2; ReLU' is 1 where z > 0 and 0 elsewhere.",
-    solution="def activation_derivatives(z):\n"
-             "    s = 1 / (1 + np.exp(-z))\n"
-             "    return s * (1 - s), 1 - np.tanh(z) ** 2, (z > 0).astype(float)",
+    solution=activation_derivatives,
 )
 
 
@@ -36,6 +39,11 @@ q1 = Question(
 def _dense_reference(x, W, b, dout):
     dx, dW, db = nn.dense_backward(dout, x, W)
     return nn.dense_forward(x, W, b), dx, dW, db
+
+
+def dense_forward_backward(x, W, b, dout):
+    z = x @ W + b
+    return z, dout @ W.T, x.T @ dout, dout.sum(axis=0)
 
 
 def _dense_case(n, fan_in, fan_out, label):
@@ -54,9 +62,7 @@ q2 = Question(
     reference=_dense_reference,
     hint="Forward: z = x @ W + b. Backward, given dout = dL/dz: dx = dout @ W.T, dW = x.T @ dout, "
          "db = dout summed over the batch axis (axis 0). Check the shapes: dW must have W's shape.",
-    solution="def dense_forward_backward(x, W, b, dout):\n"
-             "    z = x @ W + b\n"
-             "    return z, dout @ W.T, x.T @ dout, dout.sum(axis=0)",
+    solution=dense_forward_backward,
 )
 
 
@@ -73,14 +79,7 @@ q3 = Question(
     hint="p = softmax(logits) row by row (subtract each row's max before np.exp). "
          "loss = mean over rows of -log p[row, y[row]]. dL/dlogits = (p - one_hot(y)) / N. "
          "For the huge-logits case compute log p as shifted - log(sum(exp(shifted))).",
-    solution="def softmax_xent(logits, y):\n"
-             "    n = len(y)\n"
-             "    shifted = logits - logits.max(axis=1, keepdims=True)\n"
-             "    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
-             "    loss = -log_p[np.arange(n), y].mean()\n"
-             "    grad = np.exp(log_p)\n"
-             "    grad[np.arange(n), y] -= 1\n"
-             "    return loss, grad / n",
+    solution=nn.softmax_cross_entropy,
 )
 
 
@@ -111,17 +110,7 @@ q4 = Question(
     ],
     hint="Loop over every index of x (np.ndindex(x.shape)); set x[idx] to old + eps, evaluate f, then "
          "old - eps, evaluate f, restore x[idx] = old; the slope is (f_plus - f_minus) / (2 * eps).",
-    solution="def numerical_gradient(f, x, eps=1e-6):\n"
-             "    grad = np.zeros_like(x)\n"
-             "    for idx in np.ndindex(x.shape):\n"
-             "        old = x[idx]\n"
-             "        x[idx] = old + eps\n"
-             "        up = f(x)\n"
-             "        x[idx] = old - eps\n"
-             "        down = f(x)\n"
-             "        x[idx] = old\n"
-             "        grad[idx] = (up - down) / (2 * eps)\n"
-             "    return grad",
+    solution=nn.numerical_gradient,
 )
 
 
@@ -130,16 +119,27 @@ def _solves_xor(result, case):
     """None when `result` ((W1, b1), (W2, b2)) is a tanh MLP that classifies the 4 XOR points."""
     try:
         params = [(np.asarray(W, np.float64), np.asarray(b, np.float64)) for W, b in result]
-        probs = nn.predict_proba(params, nn.LOGIC_INPUTS, "tanh")
+        probs = nn.predict_proba(params, toydata.LOGIC_INPUTS, "tanh")
     except Exception as err:  # a malformed answer: say what was expected
         return f"expected a list [(W1, b1), (W2, b2)] of NumPy arrays ({type(err).__name__}: {err})"
     if probs.shape != (4, 2):
         return f"the network must output 2 logits per point; it outputs shape {probs.shape[1:]}"
     guesses = probs.argmax(axis=1)
-    wrong = [tuple(int(v) for v in p) for p, g, t in zip(nn.LOGIC_INPUTS, guesses, nn.LOGIC_TARGETS["XOR"]) if g != t]
+    wrong = [tuple(int(v) for v in p) for p, g, t in zip(toydata.LOGIC_INPUTS, guesses, toydata.LOGIC_TARGETS["XOR"]) if g != t]
     if wrong:
         return f"the trained network misclassifies {wrong} (predicted {guesses.tolist()}, XOR is [0, 1, 1, 0])"
     return None
+
+
+def train_xor(seed, steps=2000, lr=0.5):
+    x, y = toydata.LOGIC_INPUTS, toydata.LOGIC_TARGETS["XOR"]
+    params = nn.init_mlp([2, 4, 2], np.random.default_rng(seed))
+    for _ in range(steps):
+        loss, grads = nn.loss_and_grads(params, x, y, "tanh")
+        for (W, b), (dW, db) in zip(params, grads):
+            W -= lr * dW
+            b -= lr * db
+    return params
 
 
 q5 = Question(
@@ -149,15 +149,6 @@ q5 = Question(
     hint="params = nn.init_mlp([2, 4, 2], np.random.default_rng(seed)). Repeat a few hundred times: "
          "loss, grads = nn.loss_and_grads(params, x, y, 'tanh'); then for each (W, b) and (dW, db): "
          "W -= lr * dW; b -= lr * db (in place). Plain gradient descent needs lr around 0.5 and ~2000 steps.",
-    solution="def train_xor(seed, steps=2000, lr=0.5):\n"
-             "    x, y = nn.LOGIC_INPUTS, nn.LOGIC_TARGETS['XOR']\n"
-             "    params = nn.init_mlp([2, 4, 2], np.random.default_rng(seed))\n"
-             "    for _ in range(steps):\n"
-             "        loss, grads = nn.loss_and_grads(params, x, y, 'tanh')\n"
-             "        for (W, b), (dW, db) in zip(params, grads):\n"
-             "            W -= lr * dW\n"
-             "            b -= lr * db\n"
-             "    return params",
+    solution=train_xor,
 )
 
-QUESTIONS = (q1, q2, q3, q4, q5)

@@ -18,6 +18,19 @@ def _conv2d_reference(image, kernel, stride=1, padding=0):
     return cnn.conv2d(image[..., None], kernel[:, :, None, None], stride=stride, padding=padding)[..., 0]
 
 
+def conv2d(image, kernel, stride=1, padding=0):
+    x = np.pad(image, padding)
+    kh, kw = kernel.shape
+    out_h = (x.shape[0] - kh) // stride + 1
+    out_w = (x.shape[1] - kw) // stride + 1
+    out = np.zeros((out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            window = x[i * stride:i * stride + kh, j * stride:j * stride + kw]
+            out[i, j] = np.sum(window * kernel)
+    return out
+
+
 q1 = Question(
     "q1", "conv2d with stride and zero padding",
     cases=[
@@ -32,22 +45,22 @@ q1 = Question(
     hint="Pad with np.pad(image, padding) first. Output size per axis: (n + 2*padding - k) // stride + 1. "
          "Output pixel (i, j) is np.sum(window * kernel) with window = padded[i*stride : i*stride+kh, "
          "j*stride : j*stride+kw]. No flipping of the kernel: deep learning 'convolution' is a cross-correlation.",
-    solution="""def conv2d(image, kernel, stride=1, padding=0):
-    x = np.pad(image, padding)
-    kh, kw = kernel.shape
-    out_h = (x.shape[0] - kh) // stride + 1
-    out_w = (x.shape[1] - kw) // stride + 1
-    out = np.zeros((out_h, out_w))
-    for i in range(out_h):
-        for j in range(out_w):
-            window = x[i * stride:i * stride + kh, j * stride:j * stride + kw]
-            out[i, j] = np.sum(window * kernel)
-    return out""",
+    solution=conv2d,
 )
 
 
 def _max_pool_reference(x, size=2, stride=2):
     return cnn.pool2d(x, size, stride, mode="max")
+
+
+def max_pool2d(x, size=2, stride=2):
+    out_h = (x.shape[0] - size) // stride + 1
+    out_w = (x.shape[1] - size) // stride + 1
+    out = np.empty((out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            out[i, j] = x[i * stride:i * stride + size, j * stride:j * stride + size].max()
+    return out
 
 
 q2 = Question(
@@ -63,20 +76,17 @@ q2 = Question(
     hint="Output size per axis: (n - size) // stride + 1. Each output value is the max of one window "
          "x[i*stride : i*stride+size, j*stride : j*stride+size]. Start from the window's values, not from 0: "
          "inputs may be negative.",
-    solution="""def max_pool2d(x, size=2, stride=2):
-    out_h = (x.shape[0] - size) // stride + 1
-    out_w = (x.shape[1] - size) // stride + 1
-    out = np.empty((out_h, out_w))
-    for i in range(out_h):
-        for j in range(out_w):
-            out[i, j] = x[i * stride:i * stride + size, j * stride:j * stride + size].max()
-    return out""",
+    solution=max_pool2d,
 )
 
 def _same_whole_number(result, expected):
     if not isinstance(result, (int, np.integer)):
         return f"expected a whole number (an int: use //), got {type(result).__name__}"
     return None if result == expected else "a different number"
+
+
+def output_size(n, k, stride, padding):
+    return (n + 2 * padding - k) // stride + 1
 
 
 q3 = Question(
@@ -92,9 +102,12 @@ q3 = Question(
     compare=_same_whole_number,
     hint="Count the positions the window's left edge can take in the padded input of length n + 2*padding, "
          "moving `stride` at a time: (n + 2*padding - k) // stride + 1.",
-    solution="""def output_size(n, k, stride, padding):
-    return (n + 2 * padding - k) // stride + 1""",
+    solution=output_size,
 )
+
+def conv_param_count(kh, kw, c_in, c_out):
+    return (kh * kw * c_in + 1) * c_out
+
 
 q4 = Question(
     "q4", "Parameters of a conv layer",
@@ -108,8 +121,7 @@ q4 = Question(
     compare=_same_whole_number,
     hint="Each of the c_out filters has one weight per kernel position and input channel (kh*kw*c_in) "
          "and one bias. The image size does not appear: the same filter slides everywhere.",
-    solution="""def conv_param_count(kh, kw, c_in, c_out):
-    return (kh * kw * c_in + 1) * c_out""",
+    solution=conv_param_count,
 )
 
 
@@ -142,14 +154,17 @@ def _check_vertical_edge_kernel(kernel, case):
     return None
 
 
+def vertical_edge_kernel():
+    return np.array([[-1, 0, 1],
+                     [-2, 0, 2],
+                     [-1, 0, 1]], dtype=float)   # Sobel's kernel; [[-1, 0, 1]] * 3 (Prewitt) works too
+
+
 q5 = Question(
     "q5", "Design a kernel that finds vertical edges",
     cases=[Case(label="a vertical edge, a horizontal edge and a flat image")],
     checker=_check_vertical_edge_kernel,
     hint="A vertical edge is a change from left to right. Give the left column negative weights and the right "
          "column positive ones, so that the weights sum to 0 (a flat area then gives 0).",
-    solution="""def vertical_edge_kernel():
-    return np.array([[-1, 0, 1],
-                     [-2, 0, 2],
-                     [-1, 0, 1]], dtype=float)   # Sobel's kernel; [[-1, 0, 1]] * 3 (Prewitt) works too""",
+    solution=vertical_edge_kernel,
 )

@@ -1,14 +1,24 @@
-"""Checked exercises of lesson 07 (char-RNN Shakespeare): `from creative_lib.exercises import ex07 as ex`."""
-import math
+"""Checked exercises of lesson 07 (char-RNN Shakespeare): `from creative_lib.exercises import ex07 as ex`.
 
+Each reference is the course's own code (creative_lib.corpus, charrnn, nn); each model answer is a
+function written from scratch below, which `ex.qN.solution()` prints.
+"""
 import numpy as np
 
+from creative_lib import charrnn, nn
+from creative_lib.corpus import Vocabulary, nats_to_bits
 from creative_lib.exercises.core import Case, Question
 
 SPEECH = "ROMEO:\nBut, soft! what light through yonder window breaks?\n"
 
 
-def _vocab_and_encode(text):
+# q1 ------------------------------------------------------------------------------------------
+def _vocabulary_reference(text):
+    vocab = Vocabulary.from_text(text)
+    return "".join(vocab.chars), vocab.encode(text)
+
+
+def vocab_and_encode(text):
     chars = "".join(sorted(set(text)))
     index = {c: i for i, c in enumerate(chars)}
     return chars, np.array([index[c] for c in text], dtype=np.int32)
@@ -19,16 +29,19 @@ q1 = Question(
     cases=[Case(args=("abracadabra",), label='"abracadabra"'),
            Case(args=(SPEECH,), label="a line of Romeo's"),
            Case(args=("z",), label='"z"')],
-    reference=_vocab_and_encode,
+    reference=_vocabulary_reference,
     hint="sorted(set(text)) gives the characters in code-point order; a dict {char: id} then encodes.",
-    solution=("def vocab_and_encode(text):\n"
-              "    chars = ''.join(sorted(set(text)))\n"
-              "    index = {c: i for i, c in enumerate(chars)}\n"
-              "    return chars, np.array([index[c] for c in text], dtype=np.int32)"),
+    solution=vocab_and_encode,
 )
 
 
-def _make_pairs(ids, seq_len):
+# q2 ------------------------------------------------------------------------------------------
+def _pairs_reference(ids, seq_len):
+    n = len(ids) // (seq_len + 1)
+    return charrnn.split_input_target(np.asarray(ids)[: n * (seq_len + 1)].reshape(n, seq_len + 1))
+
+
+def make_pairs(ids, seq_len):
     n = len(ids) // (seq_len + 1)
     windows = np.asarray(ids)[: n * (seq_len + 1)].reshape(n, seq_len + 1)
     return windows[:, :-1], windows[:, 1:]
@@ -39,21 +52,14 @@ q2 = Question(
     cases=[Case(args=(np.arange(12), 3), label="ids 0..11, seq_len 3"),
            Case(args=(np.arange(10), 4), label="ids 0..9, seq_len 4 (a leftover is dropped)"),
            Case(args=(np.arange(5, 0, -1), 1), label="ids 5..1, seq_len 1")],
-    reference=_make_pairs,
+    reference=_pairs_reference,
     hint="Cut the ids into windows of seq_len + 1 (drop what does not fill one), reshape to (n, seq_len + 1); "
          "the input is every window but its last id, the target every window but its first.",
-    solution=("def make_pairs(ids, seq_len):\n"
-              "    n = len(ids) // (seq_len + 1)\n"
-              "    windows = np.asarray(ids)[: n * (seq_len + 1)].reshape(n, seq_len + 1)\n"
-              "    return windows[:, :-1], windows[:, 1:]"),
+    solution=make_pairs,
 )
 
 
-def _softmax(z):
-    e = np.exp(z - np.max(z))
-    return e / e.sum()
-
-
+# q3 ------------------------------------------------------------------------------------------
 def _check_samples(result, case):
     logits, temperature, n, _ = case.args
     samples = np.asarray(result)
@@ -62,11 +68,18 @@ def _check_samples(result, case):
     if not np.issubdtype(samples.dtype, np.integer) or samples.min() < 0 or samples.max() >= len(logits):
         return f"samples must be integer ids between 0 and {len(logits) - 1}"
     freq = np.bincount(samples, minlength=len(logits)) / n
-    expected = _softmax(np.asarray(logits) / temperature)
+    expected = nn.softmax(np.asarray(logits) / temperature)
     if np.max(np.abs(freq - expected)) > 0.02:
         return (f"the ids were drawn with frequencies {np.round(freq, 3)}, but softmax(logits / temperature) "
                 f"is {np.round(expected, 3)}")
     return None
+
+
+def sample(logits, temperature, n, rng):
+    z = np.asarray(logits) / temperature
+    p = np.exp(z - z.max())
+    p /= p.sum()
+    return rng.choice(len(p), size=n, p=p)
 
 
 _LOGITS = np.array([2.0, 1.0, 0.0, -1.0])
@@ -79,18 +92,19 @@ q3 = Question(
     checker=_check_samples,
     hint="Divide the logits by the temperature, take a softmax (subtract the max first), "
          "then rng.choice(len(p), size=n, p=p).",
-    solution=("def sample(logits, temperature, n, rng):\n"
-              "    z = np.asarray(logits) / temperature\n"
-              "    p = np.exp(z - z.max())\n"
-              "    p /= p.sum()\n"
-              "    return rng.choice(len(p), size=n, p=p)"),
+    solution=sample,
 )
 
 
-def _bits_per_char(logits, targets):
+# q4 ------------------------------------------------------------------------------------------
+def _bits_reference(logits, targets):
+    return nats_to_bits(nn.softmax_cross_entropy(logits, targets)[0])
+
+
+def bits_per_char(logits, targets):
     z = logits - logits.max(axis=-1, keepdims=True)
     log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-    return -np.mean(log_p[np.arange(len(targets)), targets]) / math.log(2)
+    return -np.mean(log_p[np.arange(len(targets)), targets]) / np.log(2)
 
 
 q4 = Question(
@@ -99,36 +113,31 @@ q4 = Question(
            Case(args=(np.array([[5.0, 0.0], [0.0, 5.0]]), np.array([0, 0])), label="one right, one wrong"),
            Case(args=(np.random.default_rng(0).normal(size=(6, 65)) * 3, np.arange(6) * 10),
                 label="6 predictions over 65 characters")],
-    reference=_bits_per_char,
+    reference=_bits_reference,
     hint="The cross-entropy loss is in nats (natural log); a bit is log base 2, so divide by ln 2 = 0.693. "
          "Compute log-softmax stably (subtract the row max).",
-    solution=("def bits_per_char(logits, targets):\n"
-              "    z = logits - logits.max(axis=-1, keepdims=True)\n"
-              "    log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))\n"
-              "    return -np.mean(log_p[np.arange(len(targets)), targets]) / np.log(2)"),
+    solution=bits_per_char,
 )
 
 
-def _bigram_bits(train, val, vocab_size, k):
+# q5 ------------------------------------------------------------------------------------------
+def bigram_bits_per_char(train, val, vocab_size, k):
     counts = np.zeros((vocab_size, vocab_size))
     np.add.at(counts, (train[:-1], train[1:]), 1)
     probs = (counts + k) / (counts.sum(axis=1, keepdims=True) + k * vocab_size)
     return -np.mean(np.log2(probs[val[:-1], val[1:]]))
 
 
-_TRAIN = _vocab_and_encode(SPEECH * 3)[1]
+_TRAIN = Vocabulary.from_text(SPEECH).encode(SPEECH * 3)
 q5 = Question(
     "q5", "An add-k smoothed bigram baseline",
-    cases=[Case(args=(np.array([0, 1, 0, 1, 0]), np.array([0, 1, 1]), 2, 1.0), label="tiny: 0101 0, val 011, k=1"),
+    cases=[Case(args=(np.array([0, 1, 0, 1, 0]), np.array([0, 1, 1]), 2, 1.0), expected=-np.mean(np.log2([3 / 4, 1 / 4])),
+                label="tiny: train 01010, val 011, k=1: by hand, P(1|0) = 3/4 and P(1|1) = 1/4"),
            Case(args=(_TRAIN, _TRAIN[:20], int(_TRAIN.max()) + 1, 0.5), label="Romeo's line, k=0.5"),
            Case(args=(_TRAIN, _TRAIN[::-1].copy(), int(_TRAIN.max()) + 1, 0.01),
                 label="Romeo's line reversed (unseen pairs), k=0.01")],
-    reference=_bigram_bits,
+    reference=bigram_bits_per_char,  # no library twin: the course's baseline is Kneser-Ney (creative_lib.ngram)
     hint="Count pairs (previous, next) of the training ids into a V x V table (np.add.at), "
          "P(next | previous) = (count + k) / (row total + k V); average -log2 P over the pairs of val.",
-    solution=("def bigram_bits_per_char(train, val, vocab_size, k):\n"
-              "    counts = np.zeros((vocab_size, vocab_size))\n"
-              "    np.add.at(counts, (train[:-1], train[1:]), 1)\n"
-              "    probs = (counts + k) / (counts.sum(axis=1, keepdims=True) + k * vocab_size)\n"
-              "    return -np.mean(np.log2(probs[val[:-1], val[1:]]))"),
+    solution=bigram_bits_per_char,
 )

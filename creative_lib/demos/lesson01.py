@@ -1,0 +1,74 @@
+"""Lesson 01's demo: a small TensorFlow Playground (Smilkov & Carter 2016) on the NumPy MLP.
+
+    demo = Playground(steps=1500)
+    display(demo.ui)          # in Jupyter: pick data, width, depth, activation, learning rate; press Train
+    fig = demo.retrain()      # what the button does; also callable from code
+"""
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from creative_lib import nnplots, toydata
+from creative_lib.nn import TRAINABLE_ACTIVATIONS, accuracy, init_mlp, mlp_sizes, param_count, predict_proba, train
+from creative_lib.plotting import figure_png
+
+
+class Playground:
+    """Train a classifier MLP from scratch with the chosen settings and show its decision boundary."""
+
+    SETTINGS = ("dataset", "width", "depth", "act", "lr")
+
+    def __init__(self, steps=1500, seed=0, n=300):
+        self.steps, self.seed, self.n = steps, seed, n
+        self.accuracy = None  # test accuracy of the last training run
+        style = {"description_width": "110px"}
+        self.dataset = widgets.Dropdown(options=list(toydata.DATASETS), value="spiral", description="data set",
+                                        style=style)
+        self.width = widgets.IntSlider(value=16, min=1, max=64, description="width", style=style)
+        self.depth = widgets.IntSlider(value=2, min=1, max=4, description="hidden layers", style=style)
+        self.act = widgets.Dropdown(options=TRAINABLE_ACTIVATIONS, value="tanh", description="activation",
+                                    style=style)
+        self.lr = widgets.FloatLogSlider(value=0.01, base=10, min=-4, max=0, step=0.25, description="learning rate",
+                                         readout_format=".4f", style=style)
+        self.button = widgets.Button(description="Train", button_style="primary", icon="play")
+        self.status = widgets.HTML()
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="420px"))
+        self.button.on_click(lambda _: self.retrain())
+        controls = widgets.VBox([self.dataset, self.width, self.depth, self.act, self.lr, self.button, self.status])
+        self.ui = widgets.HBox([controls, self.image])
+
+    def make_data(self, name):
+        if name in toydata.LOGIC_TARGETS:
+            return toydata.logic_gate(name)
+        return toydata.DATASETS[name](n=self.n, seed=self.seed)
+
+    def retrain(self, **settings):
+        """Apply any settings (dataset=, width=, depth=, act=, lr=), retrain from scratch, redraw.
+
+        Returns the Figure (also shown as the widget's picture) and stores test accuracy in .accuracy.
+        """
+        for key, value in settings.items():
+            if key not in self.SETTINGS:
+                raise ValueError(f"Unknown setting {key!r}; use {', '.join(self.SETTINGS)}.")
+            getattr(self, key).value = value
+        data = self.make_data(self.dataset.value)
+        sizes = mlp_sizes(2, self.width.value, self.depth.value, data.n_classes)
+        params = init_mlp(sizes, np.random.default_rng(self.seed))
+        act = self.act.value
+        self.status.value = "training ..."
+        try:
+            losses = train(params, data.x_train, data.y_train, self.steps, lr=self.lr.value, act=act)
+        except FloatingPointError as err:
+            self.status.value = f"<b>diverged</b>: {html.escape(str(err))}"
+            self.accuracy = None
+            return None
+        self.accuracy = accuracy(predict_proba(params, data.x_test, act), data.y_test)
+        shape = "-".join(map(str, sizes))
+        fig = nnplots.plot_decision_boundary(lambda pts: predict_proba(params, pts, act), data,
+                                             title=f"{data.name}, {shape} {act}, lr {self.lr.value:.3g}\n"
+                                                   f"{self.steps} steps: loss {losses[-1]:.3f}, "
+                                                   f"test acc {self.accuracy:.2f}")
+        self.status.value = f"test accuracy <b>{self.accuracy:.2f}</b> ({param_count(sizes)} parameters)"
+        self.image.value = figure_png(fig, dpi=90)
+        return fig

@@ -1,0 +1,338 @@
+"""Every lesson's instructor demos, used in JupyterLab in a real browser as a person would.
+
+For each lesson notebook (a copy, on a JupyterLab server with default settings, kernels in smoke):
+
+1. As stored, before anyone runs it: opening it does not mark it modified, and no output reads
+   as a widget's repr line ("HBox(children=...") or as a progress bar frozen at "0%".
+2. Run > Run All Cells: no cell fails.
+3. Every demo, found by what it is (an output with controls: buttons, dropdowns, sliders,
+   number boxes, an upload button), scrolled to with the mouse wheel: each picture it shows is
+   there and not blank; no label is cut off.
+4. Each demo used: in a demo with buttons, the other controls are set and then each button
+   pressed; in one without, each control on its own. After each press (or control), its
+   visible output must change: a picture redrawn, a text rewritten. A demo with a text box and
+   a button (a generator) must stream: the text grows in several visible steps and ends longer
+   than the primer. A demo with an upload button takes a PNG (its picture changes) and a text
+   file (it says in words that the file is not an image).
+
+Screenshots of each step go to CREATIVE_LIB_BROWSER_SHOTS (see conftest.py).
+"""
+import re
+import time
+from pathlib import Path
+
+import pytest
+from labdriver import (Notebook, cut_labels, drag_slider, image_state, page_of, picture, pixels_spread,
+                       same_picture, upload)
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+CONTROLS = ("button.widget-button, button.widget-upload, .widget-dropdown select, .widget-slider, "
+            ".widget-text input, .widget-textarea textarea")
+# where a demo shows text: HTML and Label widgets, and what an Output widget holds
+TEXTS = ".widget-html-content, .widget-label-basic, .widget-output .jp-OutputArea-output"
+REPR_LINE = r"^[A-Z]\w*\((children|value|description|layout)="
+FROZEN_BAR = r"(^|: )\s*0%\|"
+
+
+# --------------------------------------------------------------------------------------------
+# What a demo shows, and waiting for it to change
+# --------------------------------------------------------------------------------------------
+
+def signature(demo):
+    """What the demo shows right now: its pictures' sources and sizes, and its texts."""
+    return demo.evaluate(
+        """(el, texts) => JSON.stringify({
+            imgs: [...el.querySelectorAll('img')].map(i => [i.getAttribute('src'), i.naturalWidth, i.naturalHeight]),
+            texts: [...el.querySelectorAll(texts)].map(h => h.innerText),
+        })""", TEXTS)
+
+
+def texts(demo):
+    return demo.evaluate("(el, texts) => [...el.querySelectorAll(texts)].map(h => h.innerText)", TEXTS)
+
+
+def wait_for_change(nb, demo, before, what, timeout_s=90):
+    """Wait until the demo shows something other than `before`, then until the kernel is idle again."""
+    deadline = time.monotonic() + timeout_s
+    while signature(demo) == before:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: the demo's visible output did not change within {timeout_s} s")
+        time.sleep(0.2)
+    nb.wait_kernel_idle(timeout_ms=timeout_s * 1000)
+    settled = signature(demo)
+    for _ in range(20):  # let the last messages land
+        time.sleep(0.25)
+        now = signature(demo)
+        if now == settled:
+            break
+        settled = now
+
+
+def wheel_to(page, target):
+    """Scroll the notebook with the mouse wheel until `target` is in view, as a person does."""
+    page.mouse.move(800, 450)
+    for _ in range(300):
+        box = target.evaluate("e => { const b = e.getBoundingClientRect(); return [b.top, b.bottom]; }")
+        height = page.viewport_size["height"]
+        if box[0] >= 90 and box[0] < height - 150 or (box[0] < 90 and box[1] > height - 150):
+            return
+        page.mouse.wheel(0, 250 if box[0] >= 90 else -250)
+        time.sleep(0.03)
+    target.scroll_into_view_if_needed()
+
+
+def check_pictures(demo, what):
+    """Every picture in the demo has loaded, and its on-screen shot is not blank. Returns the shots."""
+    shots = []
+    imgs = demo.locator("img")
+    for i in range(imgs.count()):
+        img = imgs.nth(i)
+        wheel_to(page_of(demo), img)
+        width, height, _ = image_state(img)
+        assert width > 0 and height > 0, f"{what}: picture {i + 1} has not loaded (natural size {width}x{height})"
+        shot = picture(img)
+        assert pixels_spread(shot) > 3, f"{what}: picture {i + 1} shows as a blank area"
+        shots.append(shot)
+    return shots
+
+
+# --------------------------------------------------------------------------------------------
+# Using controls as a person does
+# --------------------------------------------------------------------------------------------
+
+def control_label(control):
+    return control.evaluate(
+        """(el) => { const w = el.closest('.widget-inline-hbox, .jupyter-widgets');
+                     const l = w && w.querySelector('label.widget-label');
+                     return (l && l.textContent.trim()) || el.textContent.trim() || el.tagName; }""")
+
+
+def use_dropdown(select):
+    options = select.evaluate("s => [...s.options].map(o => [o.textContent, o.selected])")
+    choices = [text for text, selected in options if not selected and "upload" not in text.lower()]
+    if not choices:
+        return None
+    select.select_option(label=choices[0])
+    return choices[0]
+
+
+def use_number(box):
+    value = float(box.input_value() or 0)
+    box.click()
+    box.fill(f"{value + 1.5:g}")
+    box.press("Enter")
+    return box.input_value()
+
+
+def use_control(demo, kind, control):
+    """Change one control; returns a description of what was done."""
+    label = control_label(control)
+    if kind == "dropdown":
+        return f"picked {use_dropdown(control)!r} in {label!r}"
+    if kind == "slider":
+        return f"dragged {label!r} to {drag_slider(demo, label, 0.75)}"
+    if kind == "number":
+        return f"typed {use_number(control)} into a number box"
+    raise ValueError(kind)
+
+
+def controls_of(demo):
+    """(kind, locator) of each control other than buttons, in the order they are shown."""
+    found = []
+    for kind, selector in (("dropdown", ".widget-dropdown select"), ("slider", ".widget-slider"),
+                           ("number", ".widget-text input[type=number]")):
+        loc = demo.locator(selector)
+        n = min(loc.count(), 1) if kind == "number" else loc.count()  # a 3x3 grid of boxes: one is enough
+        found += [(kind, loc.nth(i)) for i in range(n)]
+    return found
+
+
+def stream_lengths(demo):
+    """Start recording every length the demo's longest text takes (a MutationObserver)."""
+    demo.evaluate(
+        """(el, texts) => {
+            window.__lengths = [];
+            const longest = () => Math.max(0, ...[...el.querySelectorAll(texts)].map(h => h.innerText.length));
+            window.__observer = new MutationObserver(() => {
+                const n = longest();
+                if (window.__lengths[window.__lengths.length - 1] !== n) window.__lengths.push(n);
+            });
+            window.__observer.observe(el, {subtree: true, childList: true, characterData: true});
+        }""", TEXTS)
+
+
+def recorded_lengths(page):
+    return page.evaluate("() => { window.__observer.disconnect(); return window.__lengths; }")
+
+
+def make_upload_files(folder):
+    """A colourful PNG a person might upload, and a text file that is not an image."""
+    import numpy as np
+    from PIL import Image
+
+    y, x = np.mgrid[0:180, 0:240]
+    rgb = np.stack([x * 255 // 240, y * 255 // 180, ((x // 30 + y // 30) % 2) * 255], axis=-1).astype(np.uint8)
+    rgb[60:120, 90:150] = (255, 255, 255)
+    png, txt = folder / "my_photo.png", folder / "notes.txt"
+    Image.fromarray(rgb).save(png)
+    txt.write_text("Not an image at all, just a note.\n")
+    return png, txt
+
+
+# --------------------------------------------------------------------------------------------
+# The test
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_demos_work_in_jupyterlab(name, lab, context, shots_dir, tmp_path):
+    stem = name.split("_")[0]
+    page = lab.open(context, f"notebooks/{name}")
+    try:
+        check_lesson(name, stem, page, lab, shots_dir, tmp_path)
+    finally:
+        page.close()
+        lab.shutdown_sessions()
+
+
+def check_lesson(name, stem, page, lab, shots_dir, tmp_path):
+
+    def shot(what, locator=None):
+        (locator or page).screenshot(path=str(shots_dir / f"{stem}-{what}.png"))
+
+    nb = Notebook(page)
+    page.wait_for_timeout(1500)  # JupyterLab writes the kernel's metadata into the notebook on connecting
+    dismiss_notifications(page)
+    problems = []
+
+    # 1. as stored, before anyone runs it
+    if nb.is_dirty():
+        problems.append("opening the stored notebook marks it modified (its kernelspec is not the kernel's own?)")
+    stored = nb.panel.evaluate(  # textContent: innerText is empty in cells the browser skips while off screen
+        "(panel) => [...panel.querySelectorAll('.jp-OutputArea-output')].map(o => o.textContent)")
+    problems += [f"a stored output reads as repr text: {t[:60]!r}" for t in stored if re.match(REPR_LINE, t.strip())]
+    problems += [f"a stored progress bar is frozen at 0%: {t[:60]!r}" for t in stored if re.search(FROZEN_BAR, t)]
+    shot("0-opened")
+
+    # 2. Run All, in smoke
+    seconds = nb.run_all()
+    errors = nb.errors()
+    shot("1-ran")
+    assert not errors, f"Run All failed after {seconds:.0f} s:\n" + "\n".join(errors)[-3000:]
+
+    # 3. the demos, found by what they are
+    demos = find_demos(nb)
+    assert demos, f"{name} shows no demo (an output with buttons, dropdowns, sliders or an upload button)"
+    upload_png, upload_txt = make_upload_files(tmp_path)
+    for k, demo in enumerate(demos, start=1):
+        what = f"{stem} demo {k} ({', '.join(describe(demo))})"
+        dismiss_notifications(page)
+        wheel_to(page, demo)
+        shown = check_pictures(demo, f"{what}, after Run All")
+        assert shown or any(t.strip() for t in texts(demo)), f"{what} shows neither a picture nor a text after Run All"
+        shot(f"2-demo{k}-after-run-all", demo)
+        cut = cut_labels(demo)
+        if cut:
+            problems.append(f"{what}: labels cut off: {cut}")
+        problems += use_demo(nb, demo, what, lambda step: shot(f"3-demo{k}-{step}", demo), upload_png, upload_txt)
+
+    assert not problems, "\n".join(problems)
+
+
+def dismiss_notifications(page):
+    """Close JupyterLab's start-up notifications (the news question), as a person would."""
+    for button in page.locator(".jp-Notification-Toast-Close, .Toastify__close-button").all():
+        try:
+            button.click(timeout=2000)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
+def find_demos(nb):
+    """The outputs that hold controls (not an output nested in another), each marked for locating."""
+    count = nb.panel.evaluate(
+        """(panel, controls) => {
+            const outs = [...panel.querySelectorAll('.jp-OutputArea-output')]
+                .filter(o => !o.parentElement.closest('.jp-OutputArea-output') && o.querySelector(controls));
+            outs.forEach((o, i) => o.setAttribute('data-browser-test-demo', String(i + 1)));
+            return outs.length;
+        }""", CONTROLS)
+    return [nb.panel.locator(f'[data-browser-test-demo="{i}"]') for i in range(1, count + 1)]
+
+
+def describe(demo):
+    return demo.evaluate(
+        """(el) => [...el.querySelectorAll('label.widget-label, button')]
+            .map(l => l.textContent.trim()).filter(Boolean).slice(0, 6)""")
+
+
+def use_demo(nb, demo, what, shot, upload_png, upload_txt):
+    """Use every control of a demo; returns the problems seen (a failure to change raises)."""
+    page = page_of(demo)
+    problems = []
+    buttons = demo.locator("button.widget-button")
+    generator = demo.locator(".widget-textarea textarea").count() > 0 and buttons.count() > 0
+    for step, (kind, control) in enumerate(controls_of(demo), start=1):
+        wheel_to(page, control)
+        before, pictures = signature(demo), [picture(i) for i in demo.locator("img").all()]
+        done = use_control(demo, kind, control)
+        if done is None or "None" in done:
+            continue
+        if buttons.count() == 0:  # a live demo: each control redraws on its own
+            wait_for_change(nb, demo, before, f"{what}: {done}")
+            after = check_pictures(demo, f"{what}, {done}")
+            if pictures and after and all(same_picture(a, b) for a, b in zip(pictures, after)):
+                problems.append(f"{what}: {done}, but the picture looks the same")
+            shot(f"{step}-{kind}")
+    for b in range(buttons.count()):
+        button = buttons.nth(b)
+        label = button.inner_text().strip()
+        wheel_to(page, button)
+        before, pictures = signature(demo), [picture(i) for i in demo.locator("img").all()]
+        primer = demo.locator(".widget-textarea textarea").first.input_value() if generator else None
+        if generator:
+            stream_lengths(demo)
+        button.click()
+        wait_for_change(nb, demo, before, f"{what}: pressed {label!r}", timeout_s=120)
+        after = check_pictures(demo, f"{what}, after pressing {label!r}")
+        if pictures and after and all(same_picture(a, b) for a, b in zip(pictures, after)):
+            problems.append(f"{what}: pressed {label!r}, but the picture looks the same")
+        if generator:
+            lengths = recorded_lengths(page)
+            text = max(texts(demo), key=len)
+            if not (text.startswith(primer.strip()) and len(text) > len(primer) + 20):
+                problems.append(f"{what}: after {label!r} the text is not the primer plus new text: {text[:80]!r}")
+            if len(set(lengths)) < 4:
+                problems.append(f"{what}: the text did not stream (lengths seen: {lengths[:10]})")
+        slug = re.sub(r"\W+", "-", label.lower()).strip("-") or str(b)
+        shot(f"button-{slug}")
+    if demo.locator("button.widget-upload").count():
+        problems += use_upload(nb, demo, what, shot, upload_png, upload_txt)
+    return problems
+
+
+def use_upload(nb, demo, what, shot, png, txt):
+    problems = []
+    page = page_of(demo)
+    wheel_to(page, demo.locator("button.widget-upload"))
+    before, pictures = signature(demo), [picture(i) for i in demo.locator("img").all()]
+    upload(demo, png)
+    wait_for_change(nb, demo, before, f"{what}: uploaded {png.name}")
+    after = check_pictures(demo, f"{what}, after uploading {png.name}")
+    if pictures and after and all(same_picture(a, b) for a, b in zip(pictures, after)):
+        problems.append(f"{what}: uploaded {png.name}, but the picture looks the same")
+    said = " ".join(texts(demo)).strip()
+    if said:
+        problems.append(f"{what}: uploading a good PNG says {said[:120]!r}")
+    shot("upload-png")
+    before = signature(demo)
+    upload(demo, txt)
+    wait_for_change(nb, demo, before, f"{what}: uploaded {txt.name}")
+    said = " ".join(texts(demo)).strip()
+    if "not an image" not in said or txt.name not in said or "bytes is" in said:
+        problems.append(f"{what}: uploading a text file says {said[:160]!r}; expected one sentence naming "
+                        f"{txt.name} and that it is not an image")
+    check_pictures(demo, f"{what}, after uploading {txt.name}")  # the last picture stays
+    shot("upload-text")
+    return problems

@@ -1,0 +1,78 @@
+"""What `make execute` stores for readers (stored.store_for_readers), and what contract_problems refuses."""
+import base64
+import io
+from pathlib import Path
+
+import nbformat
+from PIL import Image
+
+from creative_lib import stored
+
+VIEW, STATE = stored.WIDGET_VIEW, stored.WIDGET_STATE
+
+
+def model(name, **state):
+    return {"model_name": name, "model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
+            "state": {"_model_name": name, **state}}
+
+
+def widget_output(model_id, plain):
+    return nbformat.v4.new_output("display_data", data={
+        VIEW: {"model_id": model_id, "version_major": 2, "version_minor": 0}, "text/plain": plain})
+
+
+def photo_png():
+    rng = __import__("numpy").random.default_rng(0)
+    buffer = io.BytesIO()
+    Image.fromarray(rng.integers(0, 256, (120, 160, 3), dtype="uint8")).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def executed_notebook():
+    """A notebook as nbclient leaves it: a finished tqdm bar and a demo, shown as repr text."""
+    models = {
+        "bar": model("HBoxModel", children=["IPY_MODEL_left", "IPY_MODEL_progress", "IPY_MODEL_right"],
+                     layout="IPY_MODEL_barlayout"),
+        "left": model("HTMLModel", value="fit:\u2007100%"),
+        "progress": model("FloatProgressModel", value=40, max=40),
+        "right": model("HTMLModel", value="\u200740/40\u2007[00:02&lt;00:00,\u200718.2step/s]"),
+        "barlayout": {**model("LayoutModel", width=None, display="inline-flex"), "model_module": "@jupyter-widgets/base"},
+        "demo": model("VBoxModel", children=["IPY_MODEL_pick", "IPY_MODEL_go", "IPY_MODEL_status", "IPY_MODEL_view"]),
+        "pick": model("DropdownModel", description="data set", index=1, _options_labels=["moons", "spiral"]),
+        "go": model("ButtonModel", description="Train"),
+        "status": model("HTMLModel", value="test accuracy <b>0.92</b>"),
+        "view": {**model("ImageModel", format="png"),
+                 "buffers": [{"path": ["value"], "encoding": "base64", "data": base64.b64encode(photo_png()).decode()}]},
+        "orphan": model("IntSliderModel", description="never shown"),
+    }
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("fit(...); display(demo.ui)")
+    cell.outputs = [widget_output("bar", "fit:   0%|          | 0/40 [00:00<?, ?step/s]"),
+                    widget_output("demo", "VBox(children=(Dropdown(description='data set', ...")]
+    nb.cells = [cell]
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["widgets"] = {STATE: {"state": models, "version_major": 2, "version_minor": 0}}
+    return nb
+
+
+def test_contract_problems_name_what_a_reader_would_see_broken():
+    problems = "\n".join(stored.contract_problems(executed_notebook(), Path("n.ipynb")))
+    assert "progress bar frozen at 0%" in problems and "repr text" in problems and "kernelspec" in problems
+    nb = executed_notebook()
+    nb.metadata.pop("widgets")
+    assert "state is not stored" in "\n".join(stored.contract_problems(nb, Path("n.ipynb")))
+
+
+def test_store_for_readers_keeps_what_a_reader_should_see():
+    nb = stored.store_for_readers(executed_notebook())
+    bar, demo = (out["data"] for out in nb.cells[0].outputs)
+    assert bar["text/plain"] == "fit: 100%|██████████| 40/40 [00:02<00:00, 18.2step/s]"
+    assert demo["text/plain"].startswith("Interactive demo") and "data set: spiral" in demo["text/plain"]
+    assert "Train" in demo["text/plain"] and "test accuracy 0.92" in demo["text/plain"]
+    picture = demo.get("image/jpeg") or demo.get("image/png")
+    assert Image.open(io.BytesIO(base64.b64decode(picture))).size == (160, 120)
+    state = nb.metadata.widgets[STATE]["state"]
+    assert "orphan" not in state and {"bar", "demo", "view", "barlayout"} <= set(state)
+    assert "width" not in state["barlayout"]["state"]  # a layout's nulls are left out
+    assert nb.metadata.kernelspec == stored.course_kernelspec()
+    assert stored.contract_problems(nb, Path("n.ipynb")) == []
