@@ -165,10 +165,10 @@ def load_mnist():
 
 
 def fetch_imagenet_weights(backbone):
-    """Build keras.applications.<backbone> with ImageNet weights once, so Keras caches them."""
+    """keras.applications.<backbone> without its classifier, with ImageNet weights (downloaded once, cached)."""
     import keras
 
-    getattr(keras.applications, backbone)(weights="imagenet", include_top=False)
+    return getattr(keras.applications, backbone)(weights="imagenet", include_top=False)
 
 
 def fetch_all(out=None):

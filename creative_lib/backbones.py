@@ -33,6 +33,8 @@ from typing import Callable
 
 import numpy as np
 
+from creative_lib.assets import fetch_imagenet_weights
+
 FALLBACK = "vgg16_hed"
 FIX = "run `make assets` once on a machine with the internet to cache them"
 ROLES = ("dream", "style", "content", "classes")
@@ -155,13 +157,6 @@ def vgg16_hed_trunk():
     return trunk
 
 
-def imagenet_trunk(application):
-    """keras.applications.<application> without its classifier, with ImageNet weights (downloaded once, cached)."""
-    import keras
-
-    return getattr(keras.applications, application)(weights="imagenet", include_top=False)
-
-
 def shapes_cnn():
     """Lesson 02's shapes CNN: (B, H, W, 3) in [0, 1] -> (B, 6) probabilities (layer `classes`)."""
     from creative_lib.shapes_model import load_shapes_model
@@ -208,16 +203,16 @@ BACKBONES = {s.name: s for s in [
     BackboneSpec("vgg16", "VGG16 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, _caffe, _uncaffe,
                  dream_layers=("block4_conv3", "block5_conv3"), style_layers=GATYS_STYLE,
                  content_layers=GATYS_CONTENT, classes_layer=None,
-                 application="VGG16", build=functools.partial(imagenet_trunk, "VGG16")),
+                 application="VGG16", build=functools.partial(fetch_imagenet_weights, "VGG16")),
     BackboneSpec("vgg19", "VGG19 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, _caffe, _uncaffe,
                  dream_layers=("block4_conv4", "block5_conv4"), style_layers=GATYS_STYLE,
                  content_layers=GATYS_CONTENT, classes_layer=None,
-                 application="VGG19", build=functools.partial(imagenet_trunk, "VGG19")),
+                 application="VGG19", build=functools.partial(fetch_imagenet_weights, "VGG19")),
     BackboneSpec("inception_v3", "Inception v3 trained on ImageNet (Szegedy et al. 2016)", "RGB in [-1, 1]",
                  symmetric_preprocess, symmetric_deprocess,
                  dream_layers=("mixed4", "mixed5", "mixed6", "mixed7"),  # as in the Keras DeepDream example
                  style_layers=("mixed0", "mixed1", "mixed2", "mixed3"), content_layers=("mixed5",), classes_layer=None,
-                 application="InceptionV3", build=functools.partial(imagenet_trunk, "InceptionV3")),
+                 application="InceptionV3", build=functools.partial(fetch_imagenet_weights, "InceptionV3")),
     BackboneSpec("vgg16_hed", "VGG16's convolutions from HED edge detection (Xie & Tu 2015), fine-tuned from ImageNet",
                  "Caffe: BGR in [0, 255] minus HED's mean",
                  functools.partial(caffe_preprocess, mean_bgr=HED_MEAN_BGR),

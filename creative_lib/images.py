@@ -30,8 +30,11 @@ MAX_PIXELS = 200_000_000  # what we agree to decode at all; larger files are ref
 _INPUT_FILES = set()  # resolved paths that load_image has read in this process: save_image never writes there
 
 
-def load_image(source, max_side=None, min_side=16, upscale_small=True):
+def load_image(source, max_side=None, min_side=16, upscale_small=True, upload_name=None):
     """A float32 HxWx3 image in [0, 1] from a path, bytes, PIL image or array.
+
+    upload_name: the file name of bytes a person uploaded; a refusal then names that file and
+              says which files to upload.
 
     max_side: if given, the longer side is shrunk to at most this many pixels (aspect kept).
     min_side: the shorter side must reach this many pixels; smaller images are upscaled to it
@@ -42,21 +45,23 @@ def load_image(source, max_side=None, min_side=16, upscale_small=True):
     elif isinstance(source, Image.Image):
         rgb = _pil_to_rgb(source)
     elif isinstance(source, (bytes, bytearray, memoryview)):
-        rgb = _pil_to_rgb(_open(io.BytesIO(bytes(source)), "the uploaded bytes"))
+        name, accepted = (f"The file {upload_name!r}", f"upload {FILE_TYPES}") if upload_name else \
+            ("the uploaded bytes", f"give {ACCEPTED}")
+        rgb = _pil_to_rgb(_open(io.BytesIO(bytes(source)), name, accepted))
     elif isinstance(source, (str, Path)):
         path = Path(source).expanduser()
         if not path.is_file():
             raise FileNotFoundError(f"No image file at {source!s}; give the path of {FILE_TYPES}.")
         _INPUT_FILES.add(path.resolve())
         with open(path, "rb") as f:  # read-only: the user's file is never touched
-            rgb = _pil_to_rgb(_open(io.BytesIO(f.read()), f"{path.name!r}"))
+            rgb = _pil_to_rgb(_open(io.BytesIO(f.read()), f"{path.name!r}", f"give {ACCEPTED}"))
     else:
         raise ValueError(f"load_image got a {type(source).__name__}; it accepts {ACCEPTED}.")
     return _fit_size(rgb, max_side, min_side, upscale_small)
 
 
-def _open(stream, name):
-    """Decode an image file with PIL, turning its errors into one-sentence ValueErrors."""
+def _open(stream, name, accepted):
+    """Decode an image file with PIL, turning its errors into one-sentence ValueErrors ("...; {accepted}.")."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -67,11 +72,11 @@ def _open(stream, name):
             finally:
                 Image.MAX_IMAGE_PIXELS = saved
     except UnidentifiedImageError:
-        raise ValueError(f"{name} is not an image that can be read; give {ACCEPTED}.") from None
+        raise ValueError(f"{name} is not an image that can be read; {accepted}.") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValueError(f"{name} has more than {MAX_PIXELS:,} pixels; give an image below that size.") from None
     except (OSError, SyntaxError) as err:
-        raise ValueError(f"{name} could not be decoded ({err}); give {ACCEPTED}.") from None
+        raise ValueError(f"{name} could not be decoded ({err}); {accepted}.") from None
     return ImageOps.exif_transpose(image)
 
 

@@ -1,4 +1,4 @@
-"""A training loop a person can watch, stop and resume (CONTRIBUTING, "Long work").
+"""A training loop a person can watch, stop and resume (CONTRIBUTING §10).
 
     history = fit(step_fn, batches, steps=2_000, name="charrnn",
                   state={"model": model, "optimizer": model.optimizer},

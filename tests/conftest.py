@@ -36,8 +36,9 @@ _executed = {}
 _run_by_nbval = set()  # lesson notebooks (relative paths) that nbval executes in this session
 
 
-def pytest_collection_modifyitems(session, config, items):
-    for item in items:
+def pytest_collection_finish(session):
+    """Note the lesson notebooks nbval will run: what is left after -k / -m deselection."""
+    for item in session.items:
         path = Path(str(item.fspath))
         if path.suffix == ".ipynb":
             _run_by_nbval.add(path.resolve().relative_to(ROOT).as_posix())

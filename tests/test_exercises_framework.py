@@ -1,5 +1,7 @@
 import importlib
 import pkgutil
+import re
+import textwrap
 
 import nbformat
 import numpy as np
@@ -177,3 +179,30 @@ def test_each_lesson_declares_at_least_four_questions(module):
 def test_each_model_answer_passes_its_own_check_and_reads_as_code(question):
     assert question.verdict(question.solution_function)[0] == "correct"
     assert question.solution_source.startswith("def ") and "\n    " in question.solution_source
+
+
+def code_lines(source):
+    """The statements of a code block, dedented, without comments, docstrings or blank lines."""
+    source = re.sub(r'^\s*""".*?"""\n', "", textwrap.dedent(source), flags=re.S)
+    lines = (line.split("  #")[0].strip() for line in source.splitlines() if not line.strip().startswith("#"))
+    return [line for line in lines if line]
+
+
+def answered_in(solutions_notebook):
+    """(question id, the answer block) for every `# BEGIN SOLUTION` cell of a solutions notebook."""
+    nb = nbformat.read(solutions_notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and authoring.BEGIN in cell.source:
+            qid = re.search(r"ex\.(q\d+)\.check\(", cell.source).group(1)
+            yield qid, cell.source.split(authoring.BEGIN)[1].split(authoring.END)[0]
+
+
+@pytest.mark.parametrize("solutions", [s for s, _ in authoring.exercise_pairs()], ids=lambda p: p.stem[:2])
+def test_the_solutions_notebook_answers_with_the_model_answers(solutions):
+    """One source: each answer block of a solutions notebook is the body of its question's model answer."""
+    module = importlib.import_module(f"creative_lib.exercises.ex{solutions.name[:2]}")
+    answered = dict(answered_in(solutions))
+    assert sorted(answered) == sorted(q.qid for q in core.DECLARED[module.__name__])
+    for qid, block in answered.items():
+        model = getattr(module, qid).solution_source.split("\n", 1)[1]  # the body, without its def line
+        assert code_lines(block) == code_lines(model), f"{solutions.name} {qid} differs from ex{solutions.name[:2]}.{qid}"

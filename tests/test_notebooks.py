@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from creative_lib.authoring import EXPORT, module_from, write_exercises, write_modules
-from creative_lib.stored import contract_problems
+from creative_lib.stored import contract_problems, course_kernelspec
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -97,3 +97,9 @@ def test_lesson_output_dir_ends_in_its_own_name(relpath):
     params = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     match = re.search(r'^OUTPUT_DIR = "(.+?)"', params, re.M)
     assert match and Path(match.group(1)).name == Path(relpath).stem
+
+
+@pytest.mark.parametrize("relpath", LESSONS + SOLUTIONS + EXERCISES)
+def test_notebook_stores_the_kernels_own_kernelspec(relpath):
+    """Otherwise JupyterLab marks the notebook modified the moment it opens it."""
+    assert nbformat.read(ROOT / relpath, as_version=4).metadata.kernelspec == course_kernelspec()

@@ -17,7 +17,7 @@ import numpy as np
 from creative_lib import shapes
 from creative_lib.cnn import KERNELS, feature_map_layers, feature_maps, filter2d
 from creative_lib.cnnplots import show_response, strongest_channels
-from creative_lib.images import ACCEPTED, FILE_TYPES, load_image, to_gray
+from creative_lib.images import load_image, to_gray
 from creative_lib.plotting import figure_png
 
 
@@ -50,19 +50,8 @@ class _Demo:
         key = key or self.picker.value
         if key not in self.images:
             raise ValueError("No image uploaded yet: use the upload button first.")
-        source = self.images[key]
-        try:
-            return load_image(source, max_side=self.max_side, min_side=self.min_side)
-        except ValueError as err:
-            if not isinstance(source, (bytes, bytearray, memoryview)):
-                raise
-            # load_image speaks to programmers ("the uploaded bytes ... give a path or a NumPy array");
-            # a person who uploaded a file is told which file, and what to upload instead
-            name = getattr(self, "upload_name", None) if key == self.UPLOAD else None
-            what = f"The file {name!r}" if name else f"The file {key!r}"
-            reason = str(err).replace("the uploaded bytes", "", 1).replace(ACCEPTED, FILE_TYPES).strip()
-            reason = reason.replace("; give ", "; upload ", 1)
-            raise ValueError(f"{what} {reason}") from None
+        name = getattr(self, "upload_name", None) if key == self.UPLOAD else key
+        return load_image(self.images[key], max_side=self.max_side, min_side=self.min_side, upload_name=name)
 
     def update(self, **choices):
         """Redraw the demo's picture; a refused input shows its one-sentence reason instead."""

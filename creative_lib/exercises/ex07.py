@@ -1,13 +1,14 @@
 """Checked exercises of lesson 07 (char-RNN Shakespeare): `from creative_lib.exercises import ex07 as ex`.
 
-Each reference is the course's own code (creative_lib.corpus, charrnn, nn); each model answer is a
-function written from scratch below, which `ex.qN.solution()` prints.
+Each reference is built on the course's own code (creative_lib.corpus, charrnn, nn, ngram); each
+model answer is a function written from scratch below, which `ex.qN.solution()` prints.
 """
 import numpy as np
 
 from creative_lib import charrnn, nn
 from creative_lib.corpus import Vocabulary, nats_to_bits
 from creative_lib.exercises.core import Case, Question
+from creative_lib.ngram import ngram_codes
 
 SPEECH = "ROMEO:\nBut, soft! what light through yonder window breaks?\n"
 
@@ -121,6 +122,13 @@ q4 = Question(
 
 
 # q5 ------------------------------------------------------------------------------------------
+def _bigram_reference(train, val, vocab_size, k):
+    """The same model, counted with the n-gram baseline's codes (pair code = previous * V + next)."""
+    counts = np.bincount(ngram_codes(train, 2, vocab_size), minlength=vocab_size ** 2).reshape(vocab_size, -1)
+    probs = (counts + k) / (counts.sum(axis=1, keepdims=True) + k * vocab_size)
+    return -np.mean(np.log2(probs.ravel()[ngram_codes(val, 2, vocab_size)]))
+
+
 def bigram_bits_per_char(train, val, vocab_size, k):
     counts = np.zeros((vocab_size, vocab_size))
     np.add.at(counts, (train[:-1], train[1:]), 1)
@@ -136,7 +144,7 @@ q5 = Question(
            Case(args=(_TRAIN, _TRAIN[:20], int(_TRAIN.max()) + 1, 0.5), label="Romeo's line, k=0.5"),
            Case(args=(_TRAIN, _TRAIN[::-1].copy(), int(_TRAIN.max()) + 1, 0.01),
                 label="Romeo's line reversed (unseen pairs), k=0.01")],
-    reference=bigram_bits_per_char,  # no library twin: the course's baseline is Kneser-Ney (creative_lib.ngram)
+    reference=_bigram_reference,
     hint="Count pairs (previous, next) of the training ids into a V x V table (np.add.at), "
          "P(next | previous) = (count + k) / (row total + k V); average -log2 P over the pairs of val.",
     solution=bigram_bits_per_char,
