@@ -90,20 +90,31 @@ def verify(asset, path):
         raise AssetCorrupt(f"{asset.name}: sha256 {digest[:12]}... does not match the registry's {asset.sha256[:12]}...")
 
 
-def _install(asset, write_to):
-    """Call write_to(tmp_path) then verify and atomically move the result into the cache."""
-    target = cache_dir() / asset.relpath
+def write_atomically(target, write_to):
+    """Call write_to(tmp_path) on a temporary file beside `target`, then move it into place.
+
+    If write_to raises, `target` is left as it was and the temporary file is removed.
+    """
+    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     os.close(fd)
     try:
         write_to(tmp)
-        verify(asset, tmp)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
     return target
+
+
+def _install(asset, write_to):
+    """Call write_to(tmp_path), verify the result and move it atomically into the cache."""
+    def write_and_verify(tmp):
+        write_to(tmp)
+        verify(asset, tmp)
+
+    return write_atomically(cache_dir() / asset.relpath, write_and_verify)
 
 
 def _download(url, tmp, timeout=30):

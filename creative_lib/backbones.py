@@ -196,15 +196,13 @@ class BackboneSpec:
 GATYS_STYLE = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")  # Gatys et al. 2016
 GATYS_CONTENT = ("block4_conv2",)
 CAFFE = "Caffe: BGR in [0, 255] minus the ImageNet mean"
-_caffe = functools.partial(caffe_preprocess, mean_bgr=CAFFE_MEAN_BGR)
-_uncaffe = functools.partial(caffe_deprocess, mean_bgr=CAFFE_MEAN_BGR)
 
 BACKBONES = {s.name: s for s in [
-    BackboneSpec("vgg16", "VGG16 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, _caffe, _uncaffe,
+    BackboneSpec("vgg16", "VGG16 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, caffe_preprocess, caffe_deprocess,
                  dream_layers=("block4_conv3", "block5_conv3"), style_layers=GATYS_STYLE,
                  content_layers=GATYS_CONTENT, classes_layer=None,
                  application="VGG16", build=functools.partial(fetch_imagenet_weights, "VGG16")),
-    BackboneSpec("vgg19", "VGG19 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, _caffe, _uncaffe,
+    BackboneSpec("vgg19", "VGG19 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, caffe_preprocess, caffe_deprocess,
                  dream_layers=("block4_conv4", "block5_conv4"), style_layers=GATYS_STYLE,
                  content_layers=GATYS_CONTENT, classes_layer=None,
                  application="VGG19", build=functools.partial(fetch_imagenet_weights, "VGG19")),

@@ -16,13 +16,14 @@ this process, and replaces an existing file only if save_image wrote it (it mark
 and JPEGs) or `overwrite=True` is passed.
 """
 import io
-import os
 import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from PIL.PngImagePlugin import PngInfo
+
+from creative_lib.assets import write_atomically
 
 FILE_TYPES = "a PNG, JPEG, BMP, GIF, TIFF or WebP file"
 ACCEPTED = f"{FILE_TYPES} (path or bytes), a PIL image, or a NumPy array shaped HxW, HxWx1, HxWx2, HxWx3 or HxWx4"
@@ -196,7 +197,6 @@ def save_image(image, path, *, quality=95, overwrite=False):
     if target.exists() and not overwrite and not _saved_by_us(target):
         raise FileExistsError(f"{target} already exists and was not written by save_image; choose another name "
                               "or pass overwrite=True to replace it.")
-    target.parent.mkdir(parents=True, exist_ok=True)
     picture = Image.fromarray(pixels)
     if kind == "PNG":
         info = PngInfo()
@@ -204,14 +204,7 @@ def save_image(image, path, *, quality=95, overwrite=False):
         options = {"pnginfo": info}
     else:
         options = {"quality": int(quality), "comment": SAVE_MARK.encode()}
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")  # renamed into place once complete
-    try:
-        picture.save(tmp, format=kind, **options)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return target
+    return write_atomically(target, lambda tmp: picture.save(tmp, format=kind, **options))
 
 
 def _to_uint8(image):
