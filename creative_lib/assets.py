@@ -56,6 +56,7 @@ REGISTRY = {a.name: a for a in [
 
 # ImageNet weights are fetched by keras.applications itself, which verifies its own checksums.
 IMAGENET_BACKBONES = ("VGG16", "VGG19", "InceptionV3")
+IMAGENET_DOWNLOADS = [(b, False) for b in IMAGENET_BACKBONES] + [("InceptionV3", True)]  # (network, with classifier)
 
 
 class AssetUnavailable(RuntimeError):
@@ -175,11 +176,11 @@ def load_mnist():
         return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
 
 
-def fetch_imagenet_weights(backbone):
-    """keras.applications.<backbone> without its classifier, with ImageNet weights (downloaded once, cached)."""
+def fetch_imagenet_weights(backbone, include_top=False):
+    """keras.applications.<backbone> with ImageNet weights (downloaded once, cached), without its classifier by default."""
     import keras
 
-    return getattr(keras.applications, backbone)(weights="imagenet", include_top=False)
+    return getattr(keras.applications, backbone)(weights="imagenet", include_top=include_top)
 
 
 def fetch_all(out=None):
@@ -187,7 +188,8 @@ def fetch_all(out=None):
     out = out or sys.stdout
     failed = []
     jobs = [(name, lambda n=name: fetch(n)) for name in REGISTRY]
-    jobs += [(f"{b} ImageNet weights", lambda b=b: fetch_imagenet_weights(b)) for b in IMAGENET_BACKBONES]
+    jobs += [(f"{b} ImageNet {'classifier' if top else 'weights'}", lambda b=b, top=top: fetch_imagenet_weights(b, top))
+             for b, top in IMAGENET_DOWNLOADS]
     for label, job in jobs:
         try:
             job()

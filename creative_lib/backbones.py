@@ -27,6 +27,7 @@ import contextlib
 import functools
 import importlib.util
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -179,6 +180,7 @@ class BackboneSpec:
     classes_layer: str | None  # a softmax head, if the network has one
     application: str | None  # the keras.applications name of an ImageNet network (it needs a download)
     build: Callable  # () -> the whole keras.Model, weights loaded
+    min_side: int = 32  # the smallest image side the network accepts (its pooling must leave a pixel)
 
     @property
     def needs_download(self):
@@ -210,7 +212,8 @@ BACKBONES = {s.name: s for s in [
                  symmetric_preprocess, symmetric_deprocess,
                  dream_layers=("mixed4", "mixed5", "mixed6", "mixed7"),  # as in the Keras DeepDream example
                  style_layers=("mixed0", "mixed1", "mixed2", "mixed3"), content_layers=("mixed5",), classes_layer=None,
-                 application="InceptionV3", build=functools.partial(fetch_imagenet_weights, "InceptionV3")),
+                 application="InceptionV3", build=functools.partial(fetch_imagenet_weights, "InceptionV3"),
+                 min_side=75),
     BackboneSpec("vgg16_hed", "VGG16's convolutions from HED edge detection (Xie & Tu 2015), fine-tuned from ImageNet",
                  "Caffe: BGR in [0, 255] minus HED's mean",
                  functools.partial(caffe_preprocess, mean_bgr=HED_MEAN_BGR),
@@ -221,7 +224,7 @@ BACKBONES = {s.name: s for s in [
     BackboneSpec("shapes", "lesson 02's shapes CNN (6 classes of drawn shapes)", "RGB in [0, 1]",
                  unit_preprocess, unit_deprocess,
                  dream_layers=("conv3",), style_layers=("conv1", "conv2", "conv3"), content_layers=("conv2",),
-                 classes_layer="classes", application=None, build=shapes_cnn),
+                 classes_layer="classes", application=None, build=shapes_cnn, min_side=8),
 ]}
 
 
@@ -260,19 +263,44 @@ class Backbone:
         """(B, H, W, 3) RGB in [0, 1] -> {layer name: activations}."""
         return self.model(self.preprocess(images))
 
+    def select(self, names):
+        """The same network computed only up to the named layers: a new Backbone with those outputs."""
+        names = tuple(names)
+        return Backbone(self.name, feature_model(self.model, names, self.name), names, self.spec)
+
 
 class WeightsUnavailable(RuntimeError):
     """ImageNet weights are neither in the Keras cache nor downloadable now."""
 
 
-def _build(spec):
-    """spec.build(), with Keras's download messages kept back; a failed download becomes WeightsUnavailable."""
+def random_weights(spec, include_top=False):
+    """The same architecture as spec's network with freshly initialised weights (tests run real code paths with it)."""
+    import keras
+
+    if spec.name == "shapes":
+        from creative_lib.cnn import build_shapes_cnn
+
+        return build_shapes_cnn()
+    application = {"vgg16_hed": "VGG16"}.get(spec.name, spec.application)
+    return getattr(keras.applications, application)(weights=None, include_top=include_top)
+
+
+def _build(spec, weights="pretrained", build=None):
+    """build() (default spec.build), Keras's download messages kept back; a failed download becomes WeightsUnavailable.
+
+    weights="random": the same architecture, untrained, with nothing downloaded.
+    """
+    if weights not in ("pretrained", "random"):
+        raise ValueError(f"weights must be 'pretrained' or 'random', not {weights!r}.")
+    if weights == "random":
+        return random_weights(spec)
+    build = build or spec.build
     if not spec.needs_download:
-        return spec.build()
+        return build()
     messages = io.StringIO()
     try:
         with contextlib.redirect_stdout(messages):
-            model = spec.build()
+            model = build()
     except Exception as err:  # Keras raises a bare Exception for a failed download
         reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
         raise WeightsUnavailable(f"The ImageNet weights of {spec.name} are not cached and could not be "
@@ -293,32 +321,43 @@ def _layer_names(spec, layers):
     return tuple(names)
 
 
+NUMBERED = re.compile(r"^(input_layer|conv2d|batch_normalization|activation|average_pooling2d|max_pooling2d|"
+                      r"concatenate|dropout)(_\d+)?$")  # Keras's automatic names: not layers a person picks
+
+
+def named_layers(base):
+    """The layers of `base` a person would ask for by name (block4_conv3, mixed5, conv2, ...), in order."""
+    return [layer.name for layer in base.layers if not NUMBERED.match(layer.name)]
+
+
 def feature_model(base, names, spec_name):
     """A frozen keras.Model from base's input to {name: base.get_layer(name).output for name in names}."""
     import keras
 
-    available = [layer.name for layer in base.layers]
+    available = {layer.name for layer in base.layers}
     for name in names:
         if name not in available:
             raise ValueError(f"{spec_name} has no layer {name!r}; ask for a role ({', '.join(ROLES)}) to work with "
-                             f"any backbone, or one of its layers: {', '.join(available[1:8])}, ...")
+                             f"any backbone, or one of its layers: {', '.join(named_layers(base))}.")
     model = keras.Model(base.input, {n: base.get_layer(n).output for n in names}, name=f"{spec_name}_features")
     model.trainable = False  # the lessons optimise images, never these weights
     return model
 
 
-def load_backbone(name="auto", layers=None, fallback=FALLBACK):
+def load_backbone(name="auto", layers=None, fallback=FALLBACK, auto="vgg16", weights="pretrained"):
     """A Backbone whose model maps preprocessed (B, H, W, 3) images to {layer name: activations}.
 
-    name: "vgg16", "vgg19", "inception_v3", "vgg16_hed", "shapes", or "auto" (= "vgg16").
+    name: "vgg16", "vgg19", "inception_v3", "vgg16_hed", "shapes", or "auto" (= `auto`, the
+            lesson's preferred ImageNet network).
     layers: layer names and/or roles ("dream", "style", "content", "classes"); None = all three
             first roles. Roles carry over to the fallback; layer names must exist in it.
     fallback: the backbone used, after one line saying why, when ImageNet weights cannot be
             had; None raises WeightsUnavailable instead.
+    weights: "pretrained", or "random" for the same architecture untrained (for tests; no download).
     """
-    spec = _spec("vgg16" if name == "auto" else name)
+    spec = _spec(auto if name == "auto" else name)
     try:
-        base = _build(spec)
+        base = _build(spec, weights)
     except WeightsUnavailable:
         if fallback is None:
             raise
@@ -328,3 +367,42 @@ def load_backbone(name="auto", layers=None, fallback=FALLBACK):
         base = _build(spec)
     names = _layer_names(spec, layers)
     return Backbone(spec.name, feature_model(base, names, spec.name), names, spec)
+
+
+# ---------------------------------------------------------------- classifiers (class scores before the softmax)
+
+CLASSIFIERS = ("shapes", "inception_v3")
+
+
+def logits_model(classifier):
+    """classifier: a keras.Model ending in a softmax Dense layer -> the same network up to the logits.
+
+    (B, H, W, 3) -> (B, classes): the scores before the softmax, which gradient ascent and attacks use.
+    """
+    import keras
+
+    head = classifier.layers[-1]
+    if not isinstance(head, keras.layers.Dense):
+        raise ValueError(f"{classifier.name} does not end in a Dense layer, so it has no logits to read.")
+    logits = keras.layers.Dense(head.units, name="logits")
+    model = keras.Model(classifier.input, logits(head.input), name=f"{classifier.name}_logits")
+    logits.set_weights(head.get_weights())
+    model.trainable = False
+    return model
+
+
+def load_classifier(name="shapes", weights="pretrained"):
+    """A Backbone whose model maps preprocessed images to class logits (B, classes), layers ("logits",).
+
+    "shapes": lesson 02's CNN, 6 classes, any image size. "inception_v3": ImageNet's 1000
+    classes, 299x299 input, a download (WeightsUnavailable when it cannot be had; no fallback).
+    """
+    if name not in CLASSIFIERS:
+        raise ValueError(f"No classifier named {name!r}; choose one of {', '.join(CLASSIFIERS)}.")
+    spec = _spec(name)
+    if name == "inception_v3":
+        build = functools.partial(fetch_imagenet_weights, "InceptionV3", include_top=True)
+        base = (random_weights(spec, include_top=True) if weights == "random" else _build(spec, weights, build))
+    else:
+        base = _build(spec, weights)
+    return Backbone(name, logits_model(base), ("logits",), spec)

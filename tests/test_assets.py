@@ -104,10 +104,11 @@ def test_load_mnist_reads_the_npz_layout(fresh_cache, monkeypatch, tmp_path):
 
 
 def test_fetch_all_reports_every_failure_and_the_cli_exit_code(fresh_cache, offline, monkeypatch, capsys):
-    monkeypatch.setattr(assets, "fetch_imagenet_weights", lambda b: (_ for _ in ()).throw(OSError("offline")))
+    monkeypatch.setattr(assets, "fetch_imagenet_weights", lambda b, top: (_ for _ in ()).throw(OSError("offline")))
     assert assets.main(["fetch-all"]) == 1
     out = capsys.readouterr().out
-    assert out.count("FAILED") == len(assets.REGISTRY) + len(assets.IMAGENET_BACKBONES)
+    assert out.count("FAILED") == len(assets.REGISTRY) + len(assets.IMAGENET_DOWNLOADS) == 12
+    assert "InceptionV3 ImageNet classifier" in out
     assert "make assets" in out
 
 

@@ -10,7 +10,8 @@ import tensorflow as tf
 from PIL import Image
 
 from creative_lib import backbones, images
-from creative_lib.backbones import BACKBONES, GATYS_CONTENT, GATYS_STYLE, VGG16_CONVS, WeightsUnavailable, load_backbone
+from creative_lib.backbones import (BACKBONES, GATYS_CONTENT, GATYS_STYLE, VGG16_CONVS, WeightsUnavailable, load_backbone,
+                                    load_classifier)
 
 ALL_HED_LAYERS = ("block1_conv1", "block2_pool", "block5_conv3", "block5_pool")
 
@@ -191,3 +192,47 @@ def test_save_image_never_overwrites_an_input(tmp_path):
     with pytest.raises(ValueError, match="never overwrites an input"):
         images.save_image(np.ones((20, 20, 3)), tmp_path / "." / "photo.png", overwrite=True)
     assert photo.read_bytes() == before
+
+
+def test_unknown_layer_error_lists_every_named_layer():
+    with pytest.raises(ValueError) as caught:
+        load_backbone("vgg16_hed", layers=["block6_conv1"])
+    assert all(name in str(caught.value) for name in VGG16_CONVS)
+    with pytest.raises(ValueError) as caught:
+        load_backbone("inception_v3", layers=["mixed42"], weights="random")
+    listed = str(caught.value).split("its layers: ")[1]
+    assert "mixed0" in listed and "mixed10" in listed and "conv2d" not in listed and "batch_normalization" not in listed
+
+
+def test_random_weights_build_the_same_architecture_without_a_download(offline):
+    bb = load_backbone("inception_v3", layers="dream", weights="random")
+    assert bb.name == "inception_v3" and bb.layers == BACKBONES["inception_v3"].dream_layers
+    assert BACKBONES["inception_v3"].min_side == 75
+    with pytest.raises(ValueError, match="'pretrained' or 'random'"):
+        load_backbone("vgg16_hed", weights="imagenet")
+
+
+def test_auto_prefers_the_lessons_network(offline, capsys):
+    bb = load_backbone("auto", layers="dream", auto="inception_v3")
+    assert bb.name == "vgg16_hed" and "inception_v3" in capsys.readouterr().out
+
+
+def test_select_computes_only_up_to_the_named_layers():
+    bb = load_backbone("vgg16_hed", layers=["block2_conv2", "block5_conv3"])
+    low = bb.select(["block2_conv2"])
+    assert low.layers == ("block2_conv2",) and "block3_conv1" not in {layer.name for layer in low.model.layers}
+    x = np.random.default_rng(0).uniform(0, 1, (1, 32, 32, 3)).astype(np.float32)
+    np.testing.assert_allclose(low.features(x)["block2_conv2"], bb.features(x)["block2_conv2"], rtol=1e-5)
+
+
+def test_classifier_logits_give_the_models_probabilities(offline):
+    clf = load_classifier("shapes")
+    base = load_backbone("shapes", layers="classes")
+    x = np.random.default_rng(1).uniform(0, 1, (4, 48, 48, 3)).astype(np.float32)
+    logits = np.asarray(clf.model(clf.preprocess(x)))
+    probs = np.exp(logits - logits.max(-1, keepdims=True))
+    np.testing.assert_allclose(probs / probs.sum(-1, keepdims=True), base.features(x)["classes"], atol=1e-5)
+    with pytest.raises(WeightsUnavailable, match="make assets"):
+        load_classifier("inception_v3")
+    with pytest.raises(ValueError, match="shapes, inception_v3"):
+        load_classifier("vgg16")

@@ -17,41 +17,21 @@ import numpy as np
 from creative_lib import shapes
 from creative_lib.cnn import KERNELS, feature_map_layers, feature_maps, filter2d
 from creative_lib.cnnplots import show_response, strongest_channels
-from creative_lib.images import load_image, to_gray
+from creative_lib.demos.chooser import ImageChooser
+from creative_lib.images import to_gray
 from creative_lib.plotting import figure_png
 
 
-class _Demo:
+class _Demo(ImageChooser):
     """Shared plumbing: a photo picker with an upload button, an output area, and live redraws."""
 
-    UPLOAD = "my own image (upload)"
-
     def __init__(self, images, max_side, min_side):
-        self.images, self.max_side, self.min_side = dict(images), max_side, min_side
-        self.picker = w.Dropdown(options=list(self.images) + [self.UPLOAD], description="image")
-        self.upload = w.FileUpload(accept="image/*", multiple=False, description="upload")
+        self.choose_images(images, max_side, min_side)
         self.message = w.HTML()
         self.view = w.Image(format="png")  # an image widget, not an Output area: it works in every client
-        self.picker.observe(lambda _: self.update(), names="value")
-        self.upload.observe(self._uploaded, names="value")
 
-    def _uploaded(self, change):
-        files = change["new"]
-        if files:
-            self.images[self.UPLOAD] = bytes(files[0]["content"])
-            self.upload_name = files[0].get("name") or "the uploaded file"
-            if self.picker.value == self.UPLOAD:
-                self.update()
-            else:
-                self.picker.value = self.UPLOAD  # which redraws
-
-    def image(self, key=None):
-        """The picked image as float32 HxWx3 (a user's upload goes through load_image)."""
-        key = key or self.picker.value
-        if key not in self.images:
-            raise ValueError("No image uploaded yet: use the upload button first.")
-        name = getattr(self, "upload_name", None) if key == self.UPLOAD else key
-        return load_image(self.images[key], max_side=self.max_side, min_side=self.min_side, upload_name=name)
+    def redraw(self):
+        self.update()
 
     def update(self, **choices):
         """Redraw the demo's picture; a refused input shows its one-sentence reason instead."""

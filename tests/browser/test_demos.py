@@ -10,7 +10,8 @@ For each lesson notebook (a copy, on a JupyterLab server with default settings, 
    there and not blank; no label is cut off.
 4. Each demo used: in a demo with buttons, the other controls are set and then each button
    pressed; in one without, each control on its own. After each press (or control), its
-   visible output must change: a picture redrawn, a text rewritten. A demo with a text box and
+   visible output must change: a picture redrawn, a text rewritten (a Save button keeps the
+   picture and must say what it saved). A demo with a text box and
    a button (a generator) must stream: the text grows in several visible steps and ends longer
    than the primer. A demo with an upload button takes a PNG (its picture changes) and a text
    file (it says in words that the file is not an image).
@@ -296,7 +297,11 @@ def use_demo(nb, demo, what, shot, upload_png, upload_txt):
         button.click()
         wait_for_change(nb, demo, before, f"{what}: pressed {label!r}", timeout_s=120)
         after = check_pictures(demo, f"{what}, after pressing {label!r}")
-        if pictures and after and all(same_picture(a, b) for a, b in zip(pictures, after)):
+        if label.lower() == "save":  # saving keeps the picture and says where it went
+            said = " ".join(texts(demo))
+            if "Saved" not in said:
+                problems.append(f"{what}: pressed 'Save', but it does not say what it saved: {said[:120]!r}")
+        elif pictures and after and all(same_picture(a, b) for a, b in zip(pictures, after)):
             problems.append(f"{what}: pressed {label!r}, but the picture looks the same")
         if generator:
             lengths = recorded_lengths(page)

@@ -1,0 +1,42 @@
+"""A dropdown of pictures with an upload button, for the demos that work on a user's own image.
+
+    class MyDemo(ImageChooser):
+        def __init__(self, images):
+            self.choose_images(images, max_side=384, min_side=16)   # self.picker, self.upload
+        def redraw(self):                                            # called when the choice changes
+            image = self.image()                                     # float32 (H, W, 3); a bad upload raises ValueError
+"""
+import ipywidgets as w
+
+from creative_lib.images import load_image
+
+
+class ImageChooser:
+    """Mixin: self.picker (named images and an upload entry), self.upload, self.image(); subclasses define redraw()."""
+
+    UPLOAD = "my own image (upload)"
+
+    def choose_images(self, images, max_side, min_side, **dropdown):
+        self.images, self.max_side, self.min_side = dict(images), max_side, min_side
+        self.picker = w.Dropdown(options=list(self.images) + [self.UPLOAD], **{"description": "image", **dropdown})
+        self.upload = w.FileUpload(accept="image/*", multiple=False, description="upload")
+        self.picker.observe(lambda _: self.redraw(), names="value")
+        self.upload.observe(self._uploaded, names="value")
+
+    def _uploaded(self, change):
+        files = change["new"]
+        if files:
+            self.images[self.UPLOAD] = bytes(files[0]["content"])
+            self.upload_name = files[0].get("name") or "the uploaded file"
+            if self.picker.value == self.UPLOAD:
+                self.redraw()
+            else:
+                self.picker.value = self.UPLOAD  # which redraws
+
+    def image(self, key=None):
+        """The picked image as float32 (H, W, 3); a user's upload goes through load_image (ValueError if refused)."""
+        key = key or self.picker.value
+        if key not in self.images:
+            raise ValueError("No image uploaded yet: use the upload button first.")
+        name = getattr(self, "upload_name", None) if key == self.UPLOAD else key
+        return load_image(self.images[key], max_side=self.max_side, min_side=self.min_side, upload_name=name)
