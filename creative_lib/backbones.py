@@ -228,7 +228,7 @@ BACKBONES = {s.name: s for s in [
 ]}
 
 
-def _spec(name):
+def spec_of(name):
     if name not in BACKBONES:
         raise ValueError(f"No backbone named {name!r}; choose one of {', '.join(BACKBONES)} (or 'auto').")
     return BACKBONES[name]
@@ -236,12 +236,12 @@ def _spec(name):
 
 def preprocess(name, images):
     """(B, H, W, 3) RGB in [0, 1] -> the input space of backbone `name`."""
-    return _spec(name).preprocess(images)
+    return spec_of(name).preprocess(images)
 
 
 def deprocess(name, x):
     """The input space of backbone `name` -> (B, H, W, 3) RGB in [0, 1]; inverts preprocess."""
-    return _spec(name).deprocess(x)
+    return spec_of(name).deprocess(x)
 
 
 # ---------------------------------------------------------------- loading
@@ -285,7 +285,7 @@ def random_weights(spec, include_top=False):
     return getattr(keras.applications, application)(weights=None, include_top=include_top)
 
 
-def _build(spec, weights="pretrained", build=None):
+def build_network(spec, weights="pretrained", build=None):
     """build() (default spec.build), Keras's download messages kept back; a failed download becomes WeightsUnavailable.
 
     weights="random": the same architecture, untrained, with nothing downloaded.
@@ -355,54 +355,16 @@ def load_backbone(name="auto", layers=None, fallback=FALLBACK, auto="vgg16", wei
             had; None raises WeightsUnavailable instead.
     weights: "pretrained", or "random" for the same architecture untrained (for tests; no download).
     """
-    spec = _spec(auto if name == "auto" else name)
+    spec = spec_of(auto if name == "auto" else name)
     try:
-        base = _build(spec, weights)
+        base = build_network(spec, weights)
     except WeightsUnavailable:
         if fallback is None:
             raise
-        wanted, spec = spec.name, _spec(fallback)
+        wanted, spec = spec.name, spec_of(fallback)
         print(f"The ImageNet weights of {wanted} are not available here ({FIX}); "
               f"using {spec.name}: {spec.about}.")
-        base = _build(spec)
+        base = build_network(spec)
     names = _layer_names(spec, layers)
     return Backbone(spec.name, feature_model(base, names, spec.name), names, spec)
 
-
-# ---------------------------------------------------------------- classifiers (class scores before the softmax)
-
-CLASSIFIERS = ("shapes", "inception_v3")
-
-
-def logits_model(classifier):
-    """classifier: a keras.Model ending in a softmax Dense layer -> the same network up to the logits.
-
-    (B, H, W, 3) -> (B, classes): the scores before the softmax, which gradient ascent and attacks use.
-    """
-    import keras
-
-    head = classifier.layers[-1]
-    if not isinstance(head, keras.layers.Dense):
-        raise ValueError(f"{classifier.name} does not end in a Dense layer, so it has no logits to read.")
-    logits = keras.layers.Dense(head.units, name="logits")
-    model = keras.Model(classifier.input, logits(head.input), name=f"{classifier.name}_logits")
-    logits.set_weights(head.get_weights())
-    model.trainable = False
-    return model
-
-
-def load_classifier(name="shapes", weights="pretrained"):
-    """A Backbone whose model maps preprocessed images to class logits (B, classes), layers ("logits",).
-
-    "shapes": lesson 02's CNN, 6 classes, any image size. "inception_v3": ImageNet's 1000
-    classes, 299x299 input, a download (WeightsUnavailable when it cannot be had; no fallback).
-    """
-    if name not in CLASSIFIERS:
-        raise ValueError(f"No classifier named {name!r}; choose one of {', '.join(CLASSIFIERS)}.")
-    spec = _spec(name)
-    if name == "inception_v3":
-        build = functools.partial(fetch_imagenet_weights, "InceptionV3", include_top=True)
-        base = (random_weights(spec, include_top=True) if weights == "random" else _build(spec, weights, build))
-    else:
-        base = _build(spec, weights)
-    return Backbone(name, logits_model(base), ("logits",), spec)

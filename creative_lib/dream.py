@@ -17,23 +17,25 @@ def channel_objective(layer, channel):
     return lambda activations: tf.reduce_mean(activations[layer][..., channel], axis=(1, 2))
 
 
-def random_transform(images, jitter=8, scale=0.05, degrees=10.0):
+def random_transform(images, jitter=8, scale=0.05, degrees=10.0, rng=None):
     """Shift by up to `jitter` pixels, scale by 1 +- `scale`, rotate by up to +- `degrees`.
 
-    (B, H, W, 3) -> (B, H, W, 3): a fresh random transform at every call, borders reflected.
+    (B, H, W, 3) -> (B, H, W, 3): a fresh random transform for every image at every call, borders
+    reflected. rng: a tf.random.Generator, for transforms that repeat; None draws from TensorFlow's.
     """
     shape = tf.shape(images)
     h, w = tf.cast(shape[1], tf.float32), tf.cast(shape[2], tf.float32)
-    angle = tf.random.uniform([], -degrees, degrees) * math.pi / 180
-    zoom = tf.random.uniform([], 1 - scale, 1 + scale)
-    dy, dx = tf.unstack(tf.random.uniform([2], -jitter, jitter))
+    uniform = rng.uniform if rng is not None else tf.random.uniform
+    angle = uniform(shape[:1], -degrees, degrees) * math.pi / 180  # (B,)
+    zoom = uniform(shape[:1], 1 - scale, 1 + scale)
+    dy, dx = uniform(shape[:1], -jitter, jitter), uniform(shape[:1], -jitter, jitter)
     cos, sin = tf.cos(angle) / zoom, tf.sin(angle) / zoom
     # output pixel (x, y) reads the input at (a0 x + a1 y + a2, b0 x + b1 y + b2): turn and zoom about the centre
     cx, cy = (w - 1) / 2, (h - 1) / 2
-    transform = tf.stack([cos, -sin, cx - cos * cx + sin * cy + dx,
-                          sin, cos, cy - sin * cx - cos * cy + dy, 0.0, 0.0])
-    return keras.ops.image.affine_transform(images, tf.tile(transform[None], [shape[0], 1]),
-                                            interpolation="bilinear", fill_mode="reflect")
+    zero = tf.zeros_like(cos)
+    transforms = tf.stack([cos, -sin, cx - cos * cx + sin * cy + dx,
+                           sin, cos, cy - sin * cx - cos * cy + dy, zero, zero], axis=1)  # (B, 8)
+    return keras.ops.image.affine_transform(images, transforms, interpolation="bilinear", fill_mode="reflect")
 
 
 # the square root of ImageNet's RGB covariance, as measured for Lucid (Olah et al. 2017)
@@ -99,10 +101,12 @@ def visualise(backbone, objective, size=128, steps=256, param="fourier", robust=
 
 
 def robustness(backbone, objective, image, transforms=16, seed=0):
-    """Mean objective over random_transform(image), divided by the objective of the image itself."""
-    tf.random.set_seed(seed)
+    """image (H, W, 3) -> mean objective over `transforms` random transforms of it / the objective of the image.
+
+    The same seed gives the same transforms, so different images are moved alike.
+    """
     batch = tf.repeat(tf.convert_to_tensor(image[None], tf.float32), transforms, axis=0)
-    moved = objective(backbone.model(backbone.preprocess(random_transform(batch))))
+    moved = objective(backbone.model(backbone.preprocess(random_transform(batch, rng=tf.random.Generator.from_seed(seed)))))
     still = objective(backbone.model(backbone.preprocess(image[None])))
     return float(tf.reduce_mean(moved) / (still[0] + 1e-8))
 
@@ -163,11 +167,14 @@ def resize(image, size):
 def octave_sizes(shape, octaves, scale, min_side=1):
     """The (h, w) of each octave, smallest first; the last is `shape` itself.
 
-    Octaves whose shorter side would fall below `min_side` (what the network accepts) are left out.
+    Octaves whose shorter side would fall below `min_side` (what the network accepts) are left out;
+    an image that is itself too small is refused.
     """
     h, w = shape
+    if min(h, w) < min_side:
+        raise ValueError(f"The image is {w}x{h} pixels; this network needs at least {min_side} on the shorter side.")
     sizes = [(round(h / scale ** k), round(w / scale ** k)) for k in reversed(range(octaves))]
-    return [size for size in sizes if min(size) >= min_side] or [tuple(shape)]
+    return [size for size in sizes if min(size) >= min_side]
 
 
 def next_octave(dream, photo, previous, size, reinject=True):
@@ -182,15 +189,20 @@ def next_octave(dream, photo, previous, size, reinject=True):
 
 
 def dream_octaves(dreamer, image, octaves=3, scale=1.4, steps=20, step_size=0.01, reinject=True,
-                  tile=None, every=None, on_step=None):
+                  tile=None, every=None, on_step=None, seed=0):
     """DeepDream from small to large scale: (H, W, 3) in [0, 1] -> (H, W, 3) dreamed.
 
     steps: per octave (an int, or one int per octave; octaves too small for the network are
-    skipped, with their steps). tile: above this size (pixels), tiled
-    gradients. on_step(octave, image) is called every `every` steps and after each octave.
+    skipped, with their steps). tile: above this size (pixels), tiled gradients, rolled by
+    offsets drawn from `seed`. on_step(octave, image) is called every `every` steps and after each octave.
     """
     photo = tf.convert_to_tensor(np.asarray(image, np.float32)[None])
-    sizes = octave_sizes(photo.shape[1:3], octaves, scale, dreamer.backbone.spec.min_side)
+    min_side = dreamer.backbone.spec.min_side
+    if tile and tile < 2 * min_side:
+        raise ValueError(f"Tiles of {tile} pixels can leave pieces under {min_side}, the least this network takes; "
+                         f"use tile >= {2 * min_side}.")
+    sizes = octave_sizes(photo.shape[1:3], octaves, scale, min_side)
+    rng = np.random.default_rng(seed)
     per_octave = ([int(steps)] * octaves if np.ndim(steps) == 0 else [int(s) for s in steps])[-len(sizes):]
     dream = resize(photo, sizes[0])
     for k, size in enumerate(sizes):
@@ -201,7 +213,7 @@ def dream_octaves(dreamer, image, octaves=3, scale=1.4, steps=20, step_size=0.01
             n = min(every or per_octave[k], per_octave[k] - done)
             if tile and max(size) > tile:
                 for _ in range(n):
-                    dream = tiled_step(dreamer, dream, step_size, tile)
+                    dream = tiled_step(dreamer, dream, step_size, tile, rng)
             else:
                 _, dream = dreamer.ascend(dream, tf.constant(n), tf.constant(step_size))
             done += n
@@ -242,8 +254,8 @@ def tiled_gradient(dreamer, image, tile, rng):
     return tf.roll(grad, shift=-shift, axis=(1, 2))
 
 
-def tiled_step(dreamer, image, step_size, tile, rng=np.random.default_rng()):
-    """One normalised ascent step with a tiled, rolled gradient: (1, H, W, 3) -> (1, H, W, 3)."""
+def tiled_step(dreamer, image, step_size, tile, rng):
+    """One normalised ascent step with a tiled gradient rolled by rng's offsets: (1, H, W, 3) -> (1, H, W, 3)."""
     return normalised_step(image, tiled_gradient(dreamer, image, tile, rng), step_size)
 
 
@@ -257,14 +269,19 @@ def loss_gradient_sign(model, preprocess, images, labels):
     return tf.sign(tape.gradient(loss, images))
 
 
-def fgsm(classifier, images, labels, epsilon):
-    """The fast gradient sign method: images + epsilon * sign(gradient), kept in [0, 1].
-
-    classifier: a Backbone whose model gives logits; images (B, H, W, 3) -> adversarial images.
-    """
+def attack_direction(classifier, images, labels):
+    """sign(d loss / d images) for a classifier (a Backbone whose model gives logits): (B, H, W, 3) -> (B, H, W, 3)."""
     images = tf.convert_to_tensor(images, tf.float32)
-    direction = loss_gradient_sign(classifier.model, classifier.preprocess, images, tf.convert_to_tensor(labels))
-    return tf.clip_by_value(images + epsilon * direction, 0.0, 1.0).numpy()
+    return loss_gradient_sign(classifier.model, classifier.preprocess, images, tf.convert_to_tensor(labels)).numpy()
+
+
+def fgsm(classifier, images, labels, epsilon, direction=None):
+    """The fast gradient sign method: images + epsilon * sign(gradient), kept in [0, 1]: (B, H, W, 3) -> (B, H, W, 3).
+
+    direction: attack_direction(classifier, images, labels), when it is already known.
+    """
+    direction = attack_direction(classifier, images, labels) if direction is None else direction
+    return np.clip(np.asarray(images, np.float32) + epsilon * direction, 0.0, 1.0)
 
 
 def predict(classifier, images, batch=256):
@@ -274,14 +291,23 @@ def predict(classifier, images, batch=256):
 
 
 def accuracy_under_attack(classifier, images, labels, epsilons):
-    """The accuracy on fgsm(images, epsilon), for each epsilon in `epsilons`."""
-    return [float(np.mean(predict(classifier, fgsm(classifier, images, labels, eps)) == labels)) for eps in epsilons]
+    """The accuracy on fgsm(images, epsilon) for each epsilon: a list as long as `epsilons`.
+
+    The sign of the gradient does not depend on epsilon, so it is computed once.
+    """
+    direction = attack_direction(classifier, images, labels)
+    return [float(np.mean(predict(classifier, fgsm(classifier, images, labels, eps, direction)) == labels))
+            for eps in epsilons]
 
 
 def flip_epsilon(classifier, images, labels, epsilons):
-    """For each image, the smallest epsilon in `epsilons` whose FGSM image is misclassified (inf: none)."""
+    """(B,): for each image the smallest epsilon in `epsilons` whose FGSM image is misclassified; inf if none.
+
+    An image already misclassified gets the smallest epsilon of the grid (0, if the grid holds it).
+    """
+    direction = attack_direction(classifier, images, labels)
     found = np.full(len(images), np.inf)
     for eps in sorted(epsilons):
-        wrong = predict(classifier, fgsm(classifier, images, labels, eps)) != labels
+        wrong = predict(classifier, fgsm(classifier, images, labels, eps, direction)) != labels
         found[wrong & np.isinf(found)] = eps
     return found

@@ -157,6 +157,14 @@ def resize(rgb, scale):
     return np.clip(np.stack(channels, axis=-1), 0.0, 1.0).astype(np.float32)
 
 
+def square_crop(rgb, size):
+    """(H, W, 3) -> (size, size, 3): the largest centred square, resized (for a classifier's fixed input)."""
+    h, w = rgb.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    return resize(rgb[top:top + side, left:left + side], size / side)
+
+
 def to_gray(rgb):
     """HxWx3 in [0, 1] -> HxW luminance (ITU-R BT.601 weights)."""
     return np.asarray(rgb, dtype=np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)

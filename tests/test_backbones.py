@@ -10,8 +10,8 @@ import tensorflow as tf
 from PIL import Image
 
 from creative_lib import backbones, images
-from creative_lib.backbones import (BACKBONES, GATYS_CONTENT, GATYS_STYLE, VGG16_CONVS, WeightsUnavailable, load_backbone,
-                                    load_classifier)
+from creative_lib.backbones import BACKBONES, GATYS_CONTENT, GATYS_STYLE, VGG16_CONVS, WeightsUnavailable, load_backbone
+from creative_lib.classifiers import load_classifier
 
 ALL_HED_LAYERS = ("block1_conv1", "block2_pool", "block5_conv3", "block5_pool")
 

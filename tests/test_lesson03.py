@@ -7,7 +7,8 @@ import tensorflow as tf
 
 import creative_lib  # noqa: F401  (quiet TensorFlow first)
 from creative_lib import dream, shapes
-from creative_lib.backbones import load_backbone, load_classifier
+from creative_lib.backbones import load_backbone
+from creative_lib.classifiers import load_classifier
 from creative_lib.demos.lesson03 import AttackDemo, DreamDemo
 from creative_lib.exercises import ex03
 from creative_lib.reference_dream import seconds_per_step, tutorial_ascent
@@ -75,7 +76,8 @@ def test_unknown_layers_and_zero_weights_are_refused_in_one_sentence(hed):
 def test_octave_sizes_end_at_the_photo_and_skip_what_the_network_cannot_take():
     assert dream.octave_sizes((384, 384), 3, 1.4) == [(196, 196), (274, 274), (384, 384)]
     assert dream.octave_sizes((100, 160), 4, 2.0, min_side=32) == [(50, 80), (100, 160)]
-    assert dream.octave_sizes((20, 20), 3, 2.0, min_side=32) == [(20, 20)]
+    with pytest.raises(ValueError, match="20x20 pixels; this network needs at least 32"):
+        dream.octave_sizes((20, 20), 3, 2.0, min_side=32)
 
 
 def test_next_octave_adds_back_exactly_the_lost_detail():
@@ -101,6 +103,11 @@ def test_tiled_gradient_equals_the_whole_gradient_for_a_pixelwise_loss():
     np.testing.assert_allclose(np.asarray(grad), 2 * image.numpy(), rtol=1e-6)
 
 
+def test_tiles_too_small_for_the_network_are_refused(hed):
+    with pytest.raises(ValueError, match="use tile >= 64"):
+        dream.dream_octaves(dream.Dreamer(hed, {"block2_conv2": 1.0}), np.zeros((100, 100, 3), np.float32), tile=40)
+
+
 def test_tiled_step_only_ever_shows_the_network_one_tile():
     seen = []
 
@@ -109,7 +116,7 @@ def test_tiled_step_only_ever_shows_the_network_one_tile():
         return None, 2 * tile
 
     image = tf.constant(RNG.uniform(0, 1, (1, 130, 250, 3)).astype(np.float32))
-    out = dream.tiled_step(SimpleNamespace(gradient=gradient), image, 0.01, 64)
+    out = dream.tiled_step(SimpleNamespace(gradient=gradient), image, 0.01, 64, np.random.default_rng(0))
     assert out.shape == image.shape and np.abs(out.numpy() - image.numpy()).max() > 0
     assert max(h for h, _ in seen) <= 64 and max(w for _, w in seen) <= 64  # memory bounded by the tile
     assert sum(h * w for h, w in seen) == 130 * 250  # and every pixel covered once
@@ -118,8 +125,10 @@ def test_tiled_step_only_ever_shows_the_network_one_tile():
 def test_a_large_dream_keeps_its_size(hed):
     dreamer = dream.Dreamer(hed, {"block2_conv2": 1.0})
     image = RNG.uniform(0, 1, (96, 160, 3)).astype(np.float32)
-    out = dream.dream_octaves(dreamer, image, octaves=2, scale=2.0, steps=2, step_size=0.02, tile=40)
+    out = dream.dream_octaves(dreamer, image, octaves=2, scale=2.0, steps=2, step_size=0.02, tile=64)
     assert out.shape == image.shape and np.isfinite(out).all() and np.abs(out - image).mean() > 0.005
+    again = dream.dream_octaves(dreamer, image, octaves=2, scale=2.0, steps=2, step_size=0.02, tile=64)
+    np.testing.assert_allclose(again, out, atol=1e-5)  # the rolls come from the seed: a run repeats
 
 
 def test_reinjection_keeps_more_detail_than_the_tutorial(hed):
@@ -139,9 +148,12 @@ def test_reinjection_keeps_more_detail_than_the_tutorial(hed):
 def test_inception_v3_code_path_runs_with_random_weights():
     net = load_backbone("inception_v3", layers=["mixed3", "mixed5"], weights="random")
     dreamer = dream.Dreamer(net, {"mixed3": 1.0, "mixed5": 1.5})
-    photo = RNG.uniform(0, 1, (120, 100, 3)).astype(np.float32)
-    out = dream.dream_octaves(dreamer, photo, octaves=3, scale=1.4, steps=2, step_size=0.01)  # 61 px < 75: skipped
+    photo = RNG.uniform(0, 1, (220, 180, 3)).astype(np.float32)
+    # octaves 157x129 (one tile) and 220x180 (2x2 tiles of 110x90): the octave and tiled paths both run
+    out = dream.dream_octaves(dreamer, photo, octaves=3, scale=1.4, steps=1, step_size=0.01, tile=160)
     assert out.shape == photo.shape and np.isfinite(out).all() and np.abs(out - photo).max() > 0
+    with pytest.raises(ValueError, match="at least 75"):
+        dream.dream_octaves(dreamer, photo[:60])
     image, history = dream.visualise(net.select(["mixed3"]), dream.channel_objective("mixed3", 5), size=80, steps=2)
     assert image.shape == (80, 80, 3) and len(history) == 2
     classifier = load_classifier("inception_v3", weights="random")
@@ -161,12 +173,24 @@ def test_fourier_parameterisation_gives_valid_smooth_images():
     assert images.shape == (2, 16, 16, 3) and images.min() > 0 and images.max() < 1
     noise = RNG.uniform(0, 1, (16, 16, 3))
     assert dream.high_frequency_share(images[0]) < dream.high_frequency_share(noise)
+    checkerboard = np.indices((16, 16)).sum(axis=0) % 2 * np.ones((3, 1, 1))
+    assert dream.high_frequency_share(checkerboard.transpose(1, 2, 0)) == pytest.approx(1.0)
+    smooth = np.sin(np.linspace(0, np.pi, 16))[:, None, None] * np.ones((16, 16, 3))
+    assert dream.high_frequency_share(smooth) < 0.01
 
 
-def test_random_transform_keeps_shape_and_changes_the_image():
-    images = tf.constant(RNG.uniform(0, 1, (2, 32, 32, 3)).astype(np.float32))
+def test_random_transform_moves_each_image_its_own_way():
+    one = RNG.uniform(0, 1, (1, 32, 32, 3)).astype(np.float32)
+    images = tf.constant(np.repeat(one, 2, axis=0))
     moved = dream.random_transform(images).numpy()
     assert moved.shape == images.shape and np.abs(moved - images.numpy()).mean() > 0.01
+    assert np.abs(moved[0] - moved[1]).mean() > 0.01  # two copies of one image, two transforms
+    repeat = [dream.random_transform(images, rng=tf.random.Generator.from_seed(3)).numpy() for _ in range(2)]
+    np.testing.assert_allclose(repeat[0], repeat[1])  # a seeded generator repeats its transforms
+    dot = np.zeros((1, 31, 31, 3), np.float32)
+    dot[0, 15, 15] = 1.0
+    turned = dream.random_transform(tf.constant(dot), jitter=0, scale=0.05, degrees=30).numpy()[0, ..., 0]
+    assert np.unravel_index(turned.argmax(), turned.shape) == (15, 15)  # turning and zooming keep the centre
     still = dream.random_transform(images, jitter=0, scale=0, degrees=0).numpy()
     np.testing.assert_allclose(still, images.numpy(), atol=1e-5)
 
@@ -189,16 +213,20 @@ def test_fgsm_moves_every_pixel_by_epsilon_and_lowers_accuracy(shapes_net):
     clean, attacked = dream.accuracy_under_attack(shapes_net, x, y, [0.0, 0.05])
     assert clean >= 0.95 and attacked < clean - 0.3
     assert np.mean(dream.predict(shapes_net, x_adv) == y) < clean
-    flips = dream.flip_epsilon(shapes_net, x[:20], y[:20], [0.01, 0.05, 0.3])
-    assert set(np.unique(flips)) <= {0.01, 0.05, 0.3, np.inf}
+    grid = [0.01, 0.02, 0.05, 0.3]
+    flips = dream.flip_epsilon(shapes_net, x[:20], y[:20], grid)
+    for i, found in enumerate(flips):  # against a brute-force search, image by image
+        wrong = [e for e in grid if dream.predict(shapes_net, dream.fgsm(shapes_net, x[i:i + 1], y[i:i + 1], e))[0] != y[i]]
+        assert found == (wrong[0] if wrong else np.inf)
 
 
-def test_tutorial_reference_dreams_like_the_lesson(hed):
+def test_tutorial_reference_takes_the_same_step_in_the_networks_space(hed):
     dreamer = dream.Dreamer(hed, {"block3_conv3": 1.0})
     tutorial = tutorial_ascent(dreamer.backbone)
-    x = RNG.uniform(0, 1, (1, 48, 48, 3)).astype(np.float32)
-    loss, _ = tutorial(tf.constant(hed.preprocess(x)[0]), tf.constant(3), tf.constant(2.5))
-    assert float(loss) > 0
+    x = RNG.uniform(0.2, 0.8, (1, 48, 48, 3)).astype(np.float32)  # away from clipping
+    _, ours = dreamer.ascend(tf.constant(x), tf.constant(1), tf.constant(0.01))
+    _, theirs = tutorial(tf.constant(hed.preprocess(x)[0]), tf.constant(1), tf.constant(0.01 * 255))
+    np.testing.assert_allclose(hed.deprocess(theirs.numpy())[None], ours.numpy(), atol=1e-4)
     timing = seconds_per_step({"lesson": lambda n: dreamer.ascend(tf.constant(x), tf.constant(n), tf.constant(0.01)),
                                "tutorial": lambda n: tutorial(tf.constant(hed.preprocess(x)[0]), tf.constant(n),
                                                               tf.constant(2.5))}, steps=2, repeats=1)
@@ -208,14 +236,14 @@ def test_tutorial_reference_dreams_like_the_lesson(hed):
 # ---------------------------------------------------------------- demos
 
 def test_dream_demo_dreams_live_saves_and_refuses_bad_uploads(hed, tmp_path):
-    photos = {"noise": RNG.uniform(0, 1, (60, 80, 3)).astype(np.float32)}
+    photos = {"noise": RNG.uniform(0, 1, (72, 96, 3)).astype(np.float32)}
     demo = DreamDemo(hed, photos, layers=["block2_conv2", "block3_conv3"], weights={"block3_conv3": 1.0},
                      output_dir=tmp_path, steps=2)
     first = demo.view.value
     shown = []
     demo.view.observe(lambda change: shown.append(change["new"]), names="value")
     result = demo.dream(octaves=2)
-    assert result.shape == (60, 80, 3) and len(shown) >= 3 and demo.view.value != first  # it grew live
+    assert result.shape == (72, 96, 3) and len(shown) >= 3 and demo.view.value != first  # it grew live
     saved = demo.save()
     assert saved.exists() and saved.name == "dream_001.png" and "Saved dream_001.png" in demo.message.value
     assert demo.save().name == "dream_002.png"  # never overwrites
@@ -234,7 +262,7 @@ def test_attack_demo_redraws_when_epsilon_moves(shapes_net):
     demo.update(epsilon=0.1)
     assert demo.epsilon.value == 0.1 and demo.view.value != before
     fig = demo.render(epsilon=0.2)
-    assert fig.axes[2].get_title().startswith("ε = 0.200")
+    assert fig.axes[2].get_title().startswith("ε = 0.2: ")
 
 
 # ---------------------------------------------------------------- exercises
@@ -268,7 +296,8 @@ def test_stored_classroom_metrics(stored_metrics):
     assert m["profile"] == "classroom" and m["backbone"] == "vgg16_hed"
     assert m["image_size"] == 384 and m["large_image_pixels"] >= 4000 * 2666
     assert m["activation_gain"] > 3
-    assert m["speed_ratio_vs_tutorial"] >= 0.95  # measured in the same run; see the closing note
+    # the two loops run the same convolutions: parity, within this machine's run-to-run noise
+    assert m["speed_ratio_vs_tutorial"] >= 0.9
     assert m["detail_kept_reinjected"] > 2 * m["detail_kept_tutorial"]
     assert m["fgsm_clean_accuracy"] >= 0.95 and m["fgsm_accuracy_at_eps"] < 0.6
     assert m["fv_robustness_fourier"] > m["fv_robustness_naive"]

@@ -12,14 +12,15 @@ import io
 from pathlib import Path
 
 import ipywidgets as w
-import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
 from creative_lib import shapes
 from creative_lib.dream import Dreamer, dream_octaves, fgsm, predict
+from creative_lib.dreamplots import attack_examples
 from creative_lib.demos.chooser import ImageChooser
 from creative_lib.images import save_image
+from creative_lib.nn import softmax
 from creative_lib.plotting import figure_png
 
 STYLE = {"description_width": "150px"}
@@ -42,7 +43,7 @@ class DreamDemo(ImageChooser):
 
     def __init__(self, backbone, photos, layers, weights, output_dir, steps=10, max_side=320):
         self.backbone, self.output_dir, self.result, self.saved = backbone, Path(output_dir), None, 0
-        self.choose_images(photos, max_side, min_side=32, description="photo", style=STYLE)
+        self.choose_images(photos, max_side, min_side=2 * backbone.spec.min_side, description="photo", style=STYLE)
         names = list(dict.fromkeys([*weights, *layers]))
         self.weights = {name: w.FloatSlider(value=float(weights.get(name, 0.0)), min=0, max=2, step=0.1,
                                             description=f"weight {name}", style=STYLE, layout=WIDE) for name in names}
@@ -134,21 +135,10 @@ class AttackDemo:
         eps = self.epsilon.value if epsilon is None else epsilon
         label = predict(self.classifier, x)
         x_adv = fgsm(self.classifier, x, label, eps)
-        logits = self.classifier.model(self.classifier.preprocess(np.concatenate([x, x_adv])))
-        probs = np.exp(logits - np.max(logits, -1, keepdims=True))
-        probs /= probs.sum(-1, keepdims=True)
-        fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.8))
-        for ax, picture, title in zip(axes, [x[0], np.clip(0.5 + 10 * (x_adv[0] - x[0]), 0, 1), x_adv[0]],
-                                      [self._answer(probs[0]), "perturbation x10",
-                                       f"ε = {eps:.3f}: {self._answer(probs[1])}"]):
-            ax.imshow(picture, interpolation="nearest")
-            ax.set_title(title, fontsize=9, color="C3" if title.startswith("ε") and probs[1].argmax() != label[0] else "k")
-            ax.axis("off")
-        fig.tight_layout()
-        return fig
-
-    def _answer(self, probs):
-        return f"{self.classes[int(np.argmax(probs))]} ({np.max(probs):.0%})"
+        probs = softmax(np.asarray(self.classifier.model(self.classifier.preprocess(np.concatenate([x, x_adv])))))
+        answers = [f"{self.classes[int(np.argmax(p))]} ({np.max(p):.0%})" for p in probs]
+        return attack_examples(x, x_adv, answers[:1], answers[1:], eps, flipped=[probs[1].argmax() != label[0]],
+                               title="Move ε: when does the network change its mind?")
 
     def update(self, **choices):
         """Redraw; `epsilon=` or `image=` given are set on the controls first (which redraws)."""
