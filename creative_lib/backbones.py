@@ -252,6 +252,7 @@ class Backbone:
     model: object  # keras.Model: preprocessed (B, H, W, 3) -> {layer name: (B, h, w, c) or (B, classes)}
     layers: tuple  # the model's output names, in the order asked for
     spec: BackboneSpec
+    network: object = None  # the whole keras.Model the outputs come from (select() may ask for any of its layers)
 
     def preprocess(self, images):
         return self.spec.preprocess(images)
@@ -264,9 +265,9 @@ class Backbone:
         return self.model(self.preprocess(images))
 
     def select(self, names):
-        """The same network computed only up to the named layers: a new Backbone with those outputs."""
-        names = tuple(names)
-        return Backbone(self.name, feature_model(self.model, names, self.name), names, self.spec)
+        """The same network computed only up to the named layers (any of the whole network's): a new Backbone."""
+        names, network = tuple(names), self.network or self.model
+        return Backbone(self.name, feature_model(network, names, self.name), names, self.spec, network)
 
 
 class WeightsUnavailable(RuntimeError):
@@ -366,5 +367,5 @@ def load_backbone(name="auto", layers=None, fallback=FALLBACK, auto="vgg16", wei
               f"using {spec.name}: {spec.about}.")
         base = build_network(spec)
     names = _layer_names(spec, layers)
-    return Backbone(spec.name, feature_model(base, names, spec.name), names, spec)
+    return Backbone(spec.name, feature_model(base, names, spec.name), names, spec, base)
 

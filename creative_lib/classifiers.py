@@ -45,4 +45,4 @@ def load_classifier(name="shapes", weights="pretrained"):
         base = (random_weights(spec, include_top=True) if weights == "random" else build_network(spec, weights, build))
     else:
         base = build_network(spec, weights)
-    return Backbone(name, logits_model(base), ("logits",), spec)
+    return Backbone(name, logits_model(base), ("logits",), spec, base)

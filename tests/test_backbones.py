@@ -236,3 +236,11 @@ def test_classifier_logits_give_the_models_probabilities(offline):
         load_classifier("inception_v3")
     with pytest.raises(ValueError, match="shapes, inception_v3"):
         load_classifier("vgg16")
+
+
+def test_select_reaches_layers_deeper_than_those_loaded():
+    bb = load_backbone("vgg16_hed", layers=["block2_conv2"])
+    deep = bb.select(["block5_pool"])
+    assert deep.layers == ("block5_pool",) and deep.model.output["block5_pool"].shape[-1] == 512
+    with pytest.raises(ValueError, match="block5_pool"):  # the error lists the whole network's layers
+        bb.select(["block9"])
