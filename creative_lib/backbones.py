@@ -286,15 +286,15 @@ def random_weights(spec, include_top=False):
     return getattr(keras.applications, application)(weights=None, include_top=include_top)
 
 
-def build_network(spec, weights="pretrained", build=None):
+def build_network(spec, weights="pretrained", build=None, include_top=False):
     """build() (default spec.build), Keras's download messages kept back; a failed download becomes WeightsUnavailable.
 
-    weights="random": the same architecture, untrained, with nothing downloaded.
+    weights="random": the same architecture (with its classifier if include_top), untrained, nothing downloaded.
     """
     if weights not in ("pretrained", "random"):
         raise ValueError(f"weights must be 'pretrained' or 'random', not {weights!r}.")
     if weights == "random":
-        return random_weights(spec)
+        return random_weights(spec, include_top)
     build = build or spec.build
     if not spec.needs_download:
         return build()

@@ -9,7 +9,7 @@ weights="random" for the same architecture untrained (the tests run its code pat
 import functools
 
 from creative_lib.assets import fetch_imagenet_weights
-from creative_lib.backbones import Backbone, build_network, random_weights, spec_of
+from creative_lib.backbones import Backbone, build_network, spec_of
 
 CLASSIFIERS = ("shapes", "inception_v3")
 
@@ -42,7 +42,7 @@ def load_classifier(name="shapes", weights="pretrained"):
     spec = spec_of(name)
     if name == "inception_v3":
         build = functools.partial(fetch_imagenet_weights, "InceptionV3", include_top=True)
-        base = (random_weights(spec, include_top=True) if weights == "random" else build_network(spec, weights, build))
+        base = build_network(spec, weights, build, include_top=True)
     else:
         base = build_network(spec, weights)
     return Backbone(name, logits_model(base), ("logits",), spec, base)

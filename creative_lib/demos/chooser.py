@@ -6,9 +6,16 @@
         def redraw(self):                                            # called when the choice changes
             image = self.image()                                     # float32 (H, W, 3); a bad upload raises ValueError
 """
+import html
+
 import ipywidgets as w
 
 from creative_lib.images import load_image
+
+
+def refusal(reason):
+    """A one-sentence refusal (a bad upload, an impossible setting) as red HTML for a demo's message widget."""
+    return f"<b style='color:#c00'>{html.escape(str(reason))}</b>"
 
 
 class ImageChooser:

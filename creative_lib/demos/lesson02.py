@@ -8,8 +8,6 @@ and update() that shows it in the widget (or says in one sentence why an input w
 Each draws its first picture as it is built, so the picture is already there when JupyterLab
 draws the widget, even in a cell that Run All reaches while it is scrolled out of view.
 """
-import html
-
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,7 +15,7 @@ import numpy as np
 from creative_lib import shapes
 from creative_lib.cnn import KERNELS, feature_map_layers, feature_maps, filter2d
 from creative_lib.cnnplots import show_response, strongest_channels
-from creative_lib.demos.chooser import ImageChooser
+from creative_lib.demos.chooser import ImageChooser, refusal
 from creative_lib.images import to_gray
 from creative_lib.plotting import figure_png
 
@@ -38,7 +36,7 @@ class _Demo(ImageChooser):
         try:
             fig = self.render(**choices)
         except ValueError as err:  # a user's bad file: say what is accepted, keep the demo alive
-            self.message.value = f"<b style='color:#c00'>{html.escape(str(err))}</b>"
+            self.message.value = refusal(err)
             return
         self.message.value = ""
         self.view.value = figure_png(fig, dpi=80)

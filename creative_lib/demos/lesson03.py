@@ -18,7 +18,7 @@ from PIL import Image
 from creative_lib import shapes
 from creative_lib.dream import Dreamer, dream_octaves, fgsm, predict
 from creative_lib.dreamplots import attack_examples
-from creative_lib.demos.chooser import ImageChooser
+from creative_lib.demos.chooser import ImageChooser, refusal
 from creative_lib.images import save_image
 from creative_lib.nn import softmax
 from creative_lib.plotting import figure_png
@@ -32,10 +32,6 @@ def jpeg(image, quality=90):
     buffer = io.BytesIO()
     Image.fromarray((np.clip(image, 0, 1) * 255).round().astype(np.uint8)).save(buffer, "JPEG", quality=quality)
     return buffer.getvalue()
-
-
-def error(message):
-    return f"<b style='color:#c00'>{html.escape(str(message))}</b>"
 
 
 class DreamDemo(ImageChooser):
@@ -70,7 +66,7 @@ class DreamDemo(ImageChooser):
         try:
             image = self.image()
         except ValueError as err:
-            self.message.value = error(err)
+            self.message.value = refusal(err)
             return
         self.message.value = ""
         self.result = None
@@ -89,7 +85,7 @@ class DreamDemo(ImageChooser):
             image = self.image()
             dreamer = Dreamer(self.backbone, {name: s.value for name, s in self.weights.items()})
         except ValueError as err:
-            self.message.value = error(err)
+            self.message.value = refusal(err)
             return None
         self.message.value = ""
         self.dream_button.disabled = True
