@@ -150,6 +150,13 @@ def fetch(name):
                                f"To fix: {FIX_OFFLINE}.") from None
 
 
+def available_offline(name):
+    """Whether fetch(name) needs no download: the registered file is in the cache or in the mirror folder."""
+    relpath = REGISTRY[name].relpath
+    mirror = os.environ.get(MIRROR_ENV)
+    return (cache_dir() / relpath).exists() or bool(mirror and (Path(mirror) / relpath).exists())
+
+
 def offline_banner(message):
     """A warning a reader cannot miss: a coloured box in Jupyter, framed text elsewhere.
 

@@ -144,6 +144,9 @@ def _fit_size(rgb, max_side, min_side, upscale_small):
                              f"within {max_side} on its longer side; give a less elongated image.")
         return resize(rgb, min_side / min(h, w))
     if max_side and max(h, w) > max_side:
+        if min_side and round(min(h, w) * max_side / max(h, w)) < min_side:
+            raise ValueError(f"The image is {w}x{h} pixels, too thin to keep {min_side} pixels on its shorter side "
+                             f"within {max_side} on its longer side; give a less elongated image.")
         return resize(rgb, max_side / max(h, w))
     return rgb
 

@@ -1,15 +1,21 @@
 """Painting-like style images that the course makes itself, so that style transfer needs no download.
 
     style = brush_strokes(256, palette="starry", seed=0)    # (256, 256, 3) float32 in [0, 1]
+    image = picture("starry_night", max_side=256)             # any picture lesson 04 can name
 
 Strokes are drawn along a smooth random flow field (the curl of a blurred noise field, so they
 swirl without converging), each a thick line in a colour from the palette with a little jitter,
 hundreds of them painted over one another on a dark ground. The result has what a style
 loss measures: a few dominant colours, stroke-sized texture and a direction that varies slowly.
 """
+from pathlib import Path
+
 import numpy as np
 from PIL import Image, ImageDraw
 from skimage.filters import gaussian
+
+from creative_lib.assets import REGISTRY, fetch
+from creative_lib.images import SKIMAGE_PHOTOS, load_image, load_photo
 
 PALETTES = {  # RGB in [0, 255], darkest first: the ground is painted in the first colour
     "starry": [(12, 28, 68), (28, 62, 130), (52, 104, 170), (110, 160, 200), (220, 200, 90), (245, 235, 180)],
@@ -55,3 +61,24 @@ def brush_strokes(size=256, palette="starry", seed=0, strokes=None, length=None,
         draw.line(points, fill=tuple(int(c) for c in np.clip(colour, 0, 255)), width=int(rng.integers(width, 2 * width + 1)),
                   joint="curve")
     return np.asarray(canvas, np.float32) / 255.0
+
+
+IMAGES = tuple(name for name, asset in REGISTRY.items() if asset.relpath.startswith("images/"))
+
+
+def picture(name, max_side=256, min_side=32, seed=0):
+    """A content or style image by name: (H, W, 3) float32 in [0, 1], longest side at most max_side.
+
+    name: a palette of brush_strokes (made here, max_side square), a registered picture of the
+    asset manager (tubingen, starry_night, ...: fetched once), a scikit-image photo, or a path.
+    min_side: the shorter side a network needs; a smaller image is enlarged, a too thin one refused (ValueError).
+    """
+    if name in PALETTES:
+        return brush_strokes(max_side, palette=name, seed=seed)
+    if name in IMAGES:
+        return load_image(fetch(name), max_side=max_side, min_side=min_side)
+    if name in SKIMAGE_PHOTOS or Path(name).expanduser().is_file():
+        return load_photo(name, max_side=max_side, min_side=min_side)
+    raise ValueError(f"No picture named {name!r}: choose a painting made here ({', '.join(PALETTES)}), a registered "
+                     f"image ({', '.join(IMAGES)}), a scikit-image photo ({', '.join(SKIMAGE_PHOTOS)}), or the path "
+                     f"of an image file.")
