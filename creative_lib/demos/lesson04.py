@@ -4,8 +4,8 @@
     display(demo.ui); demo.stylise(size=128)     # what the Stylise button does; returns the image
 
 Two pickers (each with an upload button), the alpha/beta ratio, the total-variation weight, the
-image size, the budget of L-BFGS evaluations and "keep the photo's colours"; the result is redrawn
-while L-BFGS works.
+image size, the budget of L-BFGS evaluations and whose colours to keep (the painting's or the
+photo's); the result is redrawn while L-BFGS works.
 """
 import ipywidgets as w
 
@@ -43,17 +43,19 @@ class StyleDemo:
         self.size = w.Dropdown(options=SIZES, value=size, description="size (longest side)", style=STYLE)
         self.evaluations = w.IntSlider(value=evaluations, min=10, max=200, step=10, description="L-BFGS evaluations",
                                        style=STYLE, layout=WIDE)
-        self.keep_colours = w.Checkbox(value=False, description="keep the photo's colours", style=STYLE)
+        self.keep_colours = w.Dropdown(options=[("the painting's", False), ("the photo's", True)],
+                                       value=False, description="colours", style=STYLE)
         self.button = w.Button(description="Stylise", button_style="primary", icon="paint-brush")
         self.button.on_click(lambda _: self.stylise())
         self.message = w.HTML()
-        self.views = {name: w.Image(format="jpeg", layout=w.Layout(max_width=f"{px}px"))
-                      for name, px in [("content", 160), ("style", 160), ("result", 384)]}
+        self.views = {name: w.Image(format="jpeg", layout=w.Layout(width=f"{px}px"))  # small results shown enlarged
+                      for name, px in [("content", 140), ("style", 140), ("result", 320)]}
         controls = [w.HBox([self.content.picker, self.content.upload]), w.HBox([self.style.picker, self.style.upload]),
                     self.ratio, self.tv, self.size, self.evaluations, self.keep_colours, self.button]
         inputs = w.VBox([self.views["content"], self.views["style"]])
         top = w.Layout(align_items="flex-start")
-        self.ui = w.VBox([w.HBox([w.VBox(controls), inputs, self.views["result"]], layout=top), self.message])
+        column = w.VBox(controls, layout=w.Layout(min_width="480px"))  # the sliders' readouts stay visible
+        self.ui = w.VBox([w.HBox([column, inputs, self.views["result"]], layout=top), self.message])
         self.show_inputs()
 
     def inputs(self):

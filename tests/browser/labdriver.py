@@ -267,9 +267,9 @@ def press(root, text):
     root.locator("button.widget-button", has_text=text).first.click()
 
 
-def upload(root, path):
-    """Press the upload button and give the file chooser `path`, as a person picks a file."""
-    button = root.locator("button.widget-upload").first
+def upload(root, path, button=None):
+    """Press the upload button (`button`, else root's first) and give the file chooser `path`, as a person picks a file."""
+    button = button or root.locator("button.widget-upload").first
     with page_of(root).expect_file_chooser() as chooser:
         button.click()
     chooser.value.set_files(str(path))

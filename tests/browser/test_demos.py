@@ -6,15 +6,15 @@ For each lesson notebook (a copy, on a JupyterLab server with default settings, 
    as a widget's repr line ("HBox(children=...") or as a progress bar frozen at "0%".
 2. Run > Run All Cells: no cell fails.
 3. Every demo, found by what it is (an output with controls: buttons, dropdowns, sliders,
-   number boxes, an upload button), scrolled to with the mouse wheel: each picture it shows is
+   number boxes, upload buttons), scrolled to with the mouse wheel: each picture it shows is
    there and not blank; no label is cut off.
 4. Each demo used: in a demo with buttons, the other controls are set and then each button
    pressed; in one without, each control on its own. After each press (or control), its
    visible output must change: a picture redrawn, a text rewritten (a Save button keeps the
    picture and must say what it saved). A demo with a text box and
    a button (a generator) must stream: the text grows in several visible steps and ends longer
-   than the primer. A demo with an upload button takes a PNG (its picture changes) and a text
-   file (it says in words that the file is not an image).
+   than the primer. Each upload button of a demo takes a PNG (a picture changes), and the
+   last one a text file (the demo says in words that the file is not an image).
 
 Screenshots of each step go to CREATIVE_LIB_BROWSER_SHOTS (see conftest.py).
 """
@@ -318,26 +318,30 @@ def use_demo(nb, demo, what, shot, upload_png, upload_txt):
 
 
 def use_upload(nb, demo, what, shot, png, txt):
+    """Each upload button takes the PNG (a picture changes, nothing is said); the last one then the text file."""
     problems = []
     page = page_of(demo)
-    wheel_to(page, demo.locator("button.widget-upload"))
-    before, pictures = signature(demo), [picture(i) for i in demo.locator("img").all()]
-    upload(demo, png)
-    wait_for_change(nb, demo, before, f"{what}: uploaded {png.name}")
-    after = check_pictures(demo, f"{what}, after uploading {png.name}")
-    if pictures and after and all(same_picture(a, b) for a, b in zip(pictures, after)):
-        problems.append(f"{what}: uploaded {png.name}, but the picture looks the same")
-    said = " ".join(texts(demo)).strip()
-    if said:
-        problems.append(f"{what}: uploading a good PNG says {said[:120]!r}")
-    shot("upload-png")
+    buttons = demo.locator("button.widget-upload")
+    for i in range(buttons.count()):
+        button, which = buttons.nth(i), f"{what}, upload button {i + 1}"
+        wheel_to(page, button)
+        before, pictures = signature(demo), [picture(im) for im in demo.locator("img").all()]
+        upload(demo, png, button)
+        wait_for_change(nb, demo, before, f"{which}: uploaded {png.name}")
+        after = check_pictures(demo, f"{which}, after uploading {png.name}")
+        if pictures and after and all(same_picture(a, b) for a, b in zip(pictures, after)):
+            problems.append(f"{which}: uploaded {png.name}, but the picture looks the same")
+        said = " ".join(texts(demo)).strip()
+        if said:
+            problems.append(f"{which}: uploading a good PNG says {said[:120]!r}")
+        shot(f"upload-png-{i + 1}")
     before = signature(demo)
-    upload(demo, txt)
-    wait_for_change(nb, demo, before, f"{what}: uploaded {txt.name}")
+    upload(demo, txt, button)
+    wait_for_change(nb, demo, before, f"{which}: uploaded {txt.name}")
     said = " ".join(texts(demo)).strip()
     if "not an image" not in said or txt.name not in said or "bytes is" in said:
-        problems.append(f"{what}: uploading a text file says {said[:160]!r}; expected one sentence naming "
+        problems.append(f"{which}: uploading a text file says {said[:160]!r}; expected one sentence naming "
                         f"{txt.name} and that it is not an image")
-    check_pictures(demo, f"{what}, after uploading {txt.name}")  # the last picture stays
+    check_pictures(demo, f"{which}, after uploading {txt.name}")  # the last picture stays
     shot("upload-text")
     return problems
