@@ -1,10 +1,11 @@
-"""Figures the lessons share: image grids, training curves, a figure redrawn in place, PNG bytes."""
+"""Figures the lessons share: image grids, training curves, a figure redrawn in place, PNG bytes, a live preview."""
 import io
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
+from tqdm.auto import tqdm
 
 
 def as_displayable(image):
@@ -81,3 +82,25 @@ class LiveFigure:
             self.handle = display(fig, display_id=True)
         else:
             self.handle.update(fig)
+
+
+class Preview:
+    """A progress bar, and optionally the image redrawn in place, for an optimisation a person waits on.
+
+        preview = Preview(total=150, desc="L-BFGS", every=10)
+        image, history = lbfgs(loss, init, 150, every=1, on_step=preview.step)
+    """
+
+    def __init__(self, total, desc, every=10, show=True):
+        self.bar = tqdm(total=total, desc=desc, unit="step", leave=True)
+        self.every, self.figure = every, LiveFigure() if show else None
+
+    def step(self, k, image):
+        """on_step(k, image): move the bar to k, and every `every` steps (and at the end) show the image."""
+        self.bar.update(k - self.bar.n)
+        if self.figure and (k % self.every == 0 or k == self.bar.total):
+            fig = image_grid([image], [f"{self.bar.desc}: {k} of {self.bar.total}"], size=3.2)
+            self.figure.show(fig)
+            plt.close(fig)
+        if k >= self.bar.total:
+            self.bar.close()

@@ -86,6 +86,7 @@ def lbfgs(loss, init, evaluations, every=0, on_step=None):
     init (1, H, W, 3); evaluations: the loss-and-gradient evaluations it spends (fewer if it stops early).
     Its line search sometimes tries a point worse than the last, so it returns the best image it
     evaluated, and history holds, after each evaluation, the loss parts of the best image so far.
+    Jupyter's stop button ends it early, with the best image so far.
     on_step(k, best image) every `every` evaluations. -> (image (1, H, W, 3), history {part: [...]}).
     """
     both, shape, history, best = value_and_gradient(loss), init.shape, {"seconds": []}, {}
@@ -111,6 +112,9 @@ def lbfgs(loss, init, evaluations, every=0, on_step=None):
                                 options=dict(maxfun=evaluations + 1, maxiter=evaluations, maxcor=20, ftol=0, gtol=0))
     except BudgetSpent:
         pass
+    except KeyboardInterrupt:  # Jupyter's stop button: keep the best image so far
+        if not best:
+            raise
     return best["image"], history
 
 
@@ -118,7 +122,8 @@ def adam(loss, init, steps, learning_rate=0.05, beta_1=0.95, epsilon=0.1, cosine
     """Minimise loss over the pixels with Adam, clipping to [0, 1] after every step.
 
     cosine: the learning rate falls from learning_rate to 0 along half a cosine over the steps; False
-    keeps it constant. -> (image (1, H, W, 3), history {part: [value at the image each step starts from]}).
+    keeps it constant. Jupyter's stop button ends it early, with the image so far.
+    -> (image (1, H, W, 3), history {part: [value at the image each step starts from]}).
     """
     rate = tf.keras.optimizers.schedules.CosineDecay(learning_rate, steps) if cosine else learning_rate
     optimizer = tf.keras.optimizers.Adam(rate, beta_1=beta_1, epsilon=epsilon)
@@ -132,12 +137,15 @@ def adam(loss, init, steps, learning_rate=0.05, beta_1=0.95, epsilon=0.1, cosine
         return parts
 
     began = time.perf_counter()
-    for k in range(1, steps + 1):
-        for name, value in step().items():
-            history.setdefault(name, []).append(float(value[0]))
-        history["seconds"].append(time.perf_counter() - began)
-        if on_step and every and k % every == 0:
-            on_step(k, image.numpy())
+    try:
+        for k in range(1, steps + 1):
+            for name, value in step().items():
+                history.setdefault(name, []).append(float(value[0]))
+            history["seconds"].append(time.perf_counter() - began)
+            if on_step and every and k % every == 0:
+                on_step(k, image.numpy())
+    except KeyboardInterrupt:  # Jupyter's stop button: keep the image so far
+        pass
     return image.numpy(), history
 
 

@@ -103,3 +103,18 @@ def test_image_grid_and_curves_build_labelled_figures():
     assert as_displayable(images[2]).shape == (8, 8) and as_displayable(images[2]).max() == 1.0
     fig = curves({"loss": [3, 2, 1], "val": [4, 3, 2]}, title="t")
     assert fig.axes[0].get_title() == "t" and len(fig.axes[0].lines) == 2
+
+
+def test_preview_moves_its_bar_and_redraws_every_few_steps(monkeypatch):
+    from creative_lib import plotting
+
+    shown = []
+    monkeypatch.setattr(plotting.LiveFigure, "show", lambda self, fig: shown.append(fig.axes[0].get_title()))
+    preview = plotting.Preview(total=5, desc="steps", every=2)
+    image = np.zeros((1, 8, 8, 3), np.float32)
+    for k in range(1, 6):
+        preview.step(k, image)
+    assert preview.bar.n == 5 and shown == ["steps: 2 of 5", "steps: 4 of 5", "steps: 5 of 5"]
+    quiet = plotting.Preview(total=3, desc="runs", show=False)
+    quiet.step(3, image)
+    assert quiet.bar.n == 3 and quiet.figure is None
