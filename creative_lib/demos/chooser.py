@@ -1,4 +1,4 @@
-"""A dropdown of pictures with an upload button, for the demos that work on a user's own image.
+"""A dropdown of pictures with an upload button, for the demos that work on a user's own image; their shared bits.
 
     class MyDemo(ImageChooser):
         def __init__(self, images):
@@ -7,10 +7,23 @@
             image = self.image()                                     # float32 (H, W, 3); a bad upload raises ValueError
 """
 import html
+import io
 
 import ipywidgets as w
+import numpy as np
+from PIL import Image
 
 from creative_lib.images import load_image
+
+STYLE = {"description_width": "150px"}  # the demos' controls: labels this wide are never cut
+WIDE = w.Layout(width="470px")
+
+
+def jpeg(image, quality=90):
+    """(H, W, 3) float in [0, 1] -> JPEG bytes (a photograph: much smaller than a PNG)."""
+    buffer = io.BytesIO()
+    Image.fromarray((np.clip(image, 0, 1) * 255).round().astype(np.uint8)).save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
 
 
 def refusal(reason):

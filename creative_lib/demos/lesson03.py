@@ -8,31 +8,18 @@
 Pictures go into ipywidgets.Image widgets whose value is replaced, which every client shows live.
 """
 import html
-import io
 from pathlib import Path
 
 import ipywidgets as w
 import numpy as np
-from PIL import Image
 
 from creative_lib import shapes
 from creative_lib.dream import Dreamer, dream_octaves, fgsm, predict
 from creative_lib.dreamplots import attack_examples
-from creative_lib.demos.chooser import ImageChooser, refusal
+from creative_lib.demos.chooser import STYLE, WIDE, ImageChooser, jpeg, refusal
 from creative_lib.images import save_image
 from creative_lib.nn import softmax
 from creative_lib.plotting import figure_png
-
-STYLE = {"description_width": "150px"}
-WIDE = w.Layout(width="470px")
-
-
-def jpeg(image, quality=90):
-    """(H, W, 3) float in [0, 1] -> JPEG bytes (a photograph: much smaller than a PNG)."""
-    buffer = io.BytesIO()
-    Image.fromarray((np.clip(image, 0, 1) * 255).round().astype(np.uint8)).save(buffer, "JPEG", quality=quality)
-    return buffer.getvalue()
-
 
 class DreamDemo(ImageChooser):
     """Layer weights, steps, step size, octaves and scale; the dream grows live; Save writes it to disk."""
