@@ -123,6 +123,13 @@ def _download(url, tmp, timeout=30):
         shutil.copyfileobj(response, out, length=1 << 20)
 
 
+def _mirrored(asset):
+    """The asset's copy in the $CREATIVE_LIB_MIRROR folder, or None."""
+    mirror = os.environ.get(MIRROR_ENV)
+    path = Path(mirror) / asset.relpath if mirror else None
+    return path if path and path.exists() else None
+
+
 def fetch(name):
     """A verified local path of the registered file `name`.
 
@@ -139,9 +146,9 @@ def fetch(name):
             return cached
         except AssetCorrupt:
             cached.unlink()  # a damaged copy is replaced below
-    mirror = os.environ.get(MIRROR_ENV)
-    if mirror and (Path(mirror) / asset.relpath).exists():
-        return _install(asset, lambda tmp: shutil.copyfile(Path(mirror) / asset.relpath, tmp))
+    mirrored = _mirrored(asset)
+    if mirrored:
+        return _install(asset, lambda tmp: shutil.copyfile(mirrored, tmp))
     try:
         return _install(asset, lambda tmp: _download(asset.url, tmp))
     except (urllib.error.URLError, OSError, TimeoutError) as err:
@@ -152,9 +159,8 @@ def fetch(name):
 
 def available_offline(name):
     """Whether fetch(name) needs no download: the registered file is in the cache or in the mirror folder."""
-    relpath = REGISTRY[name].relpath
-    mirror = os.environ.get(MIRROR_ENV)
-    return (cache_dir() / relpath).exists() or bool(mirror and (Path(mirror) / relpath).exists())
+    asset = REGISTRY[name]
+    return (cache_dir() / asset.relpath).exists() or _mirrored(asset) is not None
 
 
 def offline_banner(message):

@@ -136,17 +136,17 @@ def _to_unit_float(a):
 def _fit_size(rgb, max_side, min_side, upscale_small):
     """Resize down to max_side, or up to min_side, keeping the aspect ratio."""
     h, w = rgb.shape[:2]
+    if min_side and min(h, w) < min_side and not upscale_small:
+        raise ValueError(f"The image is {w}x{h} pixels; images must be at least {min_side} pixels on their shorter side.")
+    too_thin = ValueError(f"The image is {w}x{h} pixels, too thin to keep {min_side} pixels on its shorter side "
+                          f"within {max_side} on its longer side; give a less elongated image.")
     if min_side and min(h, w) < min_side:
-        if not upscale_small:
-            raise ValueError(f"The image is {w}x{h} pixels; images must be at least {min_side} pixels on their shorter side.")
         if max_side and max(h, w) * min_side / min(h, w) > max_side:
-            raise ValueError(f"The image is {w}x{h} pixels, too thin to bring to {min_side} pixels on its shorter side "
-                             f"within {max_side} on its longer side; give a less elongated image.")
+            raise too_thin
         return resize(rgb, min_side / min(h, w))
     if max_side and max(h, w) > max_side:
         if min_side and round(min(h, w) * max_side / max(h, w)) < min_side:
-            raise ValueError(f"The image is {w}x{h} pixels, too thin to keep {min_side} pixels on its shorter side "
-                             f"within {max_side} on its longer side; give a less elongated image.")
+            raise too_thin
         return resize(rgb, max_side / max(h, w))
     return rgb
 
