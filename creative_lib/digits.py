@@ -17,6 +17,7 @@ SIDE = 28
 
 @dataclass
 class ImageSet:
+    """A labelled image set, split into images to train on and real images kept apart for the metrics."""
     name: str
     train: np.ndarray            # (N, 28, 28, 1) float32 in [-1, 1]
     train_labels: np.ndarray     # (N,) int
@@ -31,7 +32,7 @@ def to_unit_range(images, top):
     return (np.asarray(images, np.float32) / (top / 2) - 1.0)[..., None]
 
 
-def enlarge(images, side=SIDE):
+def resize_all(images, side=SIDE):
     """(N, h, w) -> (N, side, side), bilinear."""
     from skimage.transform import resize
 
@@ -39,7 +40,9 @@ def enlarge(images, side=SIDE):
 
 
 def split(x, y, held_out, seed):
-    """Shuffle (x, y) with the seed and keep the last `held_out` apart: (train x, train y, held x, held y)."""
+    """Shuffle (x, y) with the seed and keep the last `held_out` (at least 1) apart: (train x, train y, held x, held y)."""
+    if not 1 <= held_out < len(x):
+        raise ValueError(f"Keep between 1 and {len(x) - 1} of the {len(x)} images apart; got {held_out}.")
     order = np.random.default_rng(seed).permutation(len(x))
     x, y = x[order], y[order]
     return x[:-held_out], y[:-held_out], x[-held_out:], y[-held_out:]
@@ -64,7 +67,7 @@ def _digits8x8():
     from sklearn.datasets import load_digits
 
     digits = load_digits()  # 1,797 images of 8x8 in [0, 16]
-    return to_unit_range(enlarge(digits.images), 16.0), digits.target, "scikit-learn's 1,797 digits of 8x8, enlarged"
+    return to_unit_range(resize_all(digits.images), 16.0), digits.target, "scikit-learn's 1,797 digits of 8x8, enlarged"
 
 
 def _shapes():

@@ -104,7 +104,7 @@ def build_generator(z_dim=100, filters=32, side=28):
     return keras.Model(z, image, name="generator")
 
 
-def build_discriminator(side=28, filters=32):
+def build_discriminator(filters=32, side=28):
     """images (B, side, side, 1) -> logits (B, 1): two stride-2 convolutions, batch norm, LeakyReLU 0.2."""
     image = keras.Input((side, side, 1))
     x = layers.LeakyReLU(0.2)(layers.Conv2D(filters, 4, strides=2, padding="same")(image))
@@ -159,9 +159,9 @@ def lerp(a, b, t):
 def slerp(a, b, t):
     """Along the great circle from a to b, at fraction t of the angle between them: (d,), (d,) -> (d,)."""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    cosine = np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))
-    omega = np.arccos(np.clip(cosine, -1.0, 1.0))
-    if np.sin(omega) < 1e-6:  # (anti)parallel: no unique circle, the line will do
+    lengths = np.linalg.norm(a) * np.linalg.norm(b)
+    omega = np.arccos(np.clip(np.dot(a, b) / lengths, -1.0, 1.0)) if lengths > 0 else 0.0
+    if np.sin(omega) < 1e-6:  # (anti)parallel, or a zero vector: no unique circle, the line will do
         return lerp(a, b, t)
     return (np.sin((1.0 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)
 

@@ -44,13 +44,12 @@ def show_images(images, titles=None, ncols=8, suptitle=None, size=1.1):
         ax.axis("off")
         ax.set_title(suptitle)
         return fig
-    fig, axes = plt.subplots(rows, ncols, figsize=(ncols * size, rows * size * (1.25 if titles else 1)), squeeze=False)
+    fig, axes = plt.subplots(rows, ncols, figsize=(ncols * size, rows * size * 1.25), squeeze=False)
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k < len(images):
             ax.imshow(images[k, ..., 0], cmap="gray_r", vmin=-1, vmax=1)
-            if titles:
-                ax.set_title(titles[k], fontsize=8)
+            ax.set_title(titles[k], fontsize=8)
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
@@ -62,7 +61,8 @@ def toy_panel(ax, grid, real_density, fake, d_of_grid, title):
     ax.plot(grid, real_density, color="tab:blue", label="real density")
     ax.hist(fake, bins=80, range=(grid[0], grid[-1]), density=True, color="tab:orange", alpha=0.6, label="G's samples")
     ax.plot(grid, d_of_grid, color="tab:green", label="D(x)")
-    ax.set(title=title, xlabel="x", ylabel="density / D(x)", xlim=(grid[0], grid[-1]), ylim=(0, 1.05))
+    ax.set(title=title, xlabel="x", ylabel="density / D(x)", xlim=(grid[0], grid[-1]))
+    ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
 
 

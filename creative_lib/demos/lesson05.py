@@ -5,7 +5,8 @@
     demo.draw_grid(seed=3); demo.between(0, 5, t=0.5)   # what the controls do
 
 Sixteen digits drawn from the noise of one seed (the same seed always draws the same digits);
-two of them picked, and a slider that moves from one to the other along slerp or lerp.
+two of them picked (numbered 1 to 16, row by row), and a slider that moves from one to the
+other along slerp or lerp.
 """
 import io
 
@@ -34,8 +35,8 @@ class LatentDemo:
         self.seed = w.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed", style=STYLE)
         self.new = w.Button(description="New noise", button_style="primary", icon="random")
         numbers = [(str(k + 1), k) for k in range(GRID)]
-        self.first = w.Dropdown(options=numbers, value=0, description="from digit", style=STYLE)
-        self.second = w.Dropdown(options=numbers, value=1, description="to digit", style=STYLE)
+        self.first = w.Dropdown(options=numbers, value=0, description="from sample", style=STYLE)
+        self.second = w.Dropdown(options=numbers, value=1, description="to sample", style=STYLE)
         self.path = w.Dropdown(options=["slerp", "lerp"], value="slerp", description="path", style=STYLE)
         self.t = w.FloatSlider(value=0.5, min=0, max=1, step=0.05, description="from → to", style=STYLE, layout=WIDE)
         self.grid_view = w.Image(format="png", layout=w.Layout(width="260px"))
@@ -47,7 +48,7 @@ class LatentDemo:
             control.observe(lambda _: self.between(), names="value")
         controls = w.VBox([w.HBox([self.seed, self.new]), self.first, self.second, self.path, self.t, self.caption],
                           layout=w.Layout(min_width="480px"))
-        self.ui = w.HBox([controls, self.grid_view, self.between_view], layout=w.Layout(align_items="flex-start"))
+        self.ui = w.HBox([controls, self.between_view, self.grid_view], layout=w.Layout(align_items="flex-start"))
         self.draw_grid()
 
     def noise(self, seed):
@@ -74,6 +75,6 @@ class LatentDemo:
         z = path(self.zs[self.first.value], self.zs[self.second.value], self.t.value)
         image = draw(self.generator, z[None])[0]
         self.between_view.value = png(enlarge(mosaic(image[None], ncols=1, gap=0), 7))
-        self.caption.value = (f"seed {self.seed.value}: digit {self.first.value + 1} → {self.second.value + 1}, "
+        self.caption.value = (f"seed {self.seed.value}: sample {self.first.value + 1} → {self.second.value + 1}, "
                               f"{self.path.value} at t = {self.t.value:.2f}, |z| = {np.linalg.norm(z):.1f}")
         return image

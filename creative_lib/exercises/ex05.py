@@ -45,6 +45,7 @@ q1 = Question(
         Case(args=(_logits(8), _logits(8)), label="8 real and 8 forged images"),
         Case(args=(np.zeros((4, 1), np.float32), np.zeros((4, 1), np.float32)), label="D undecided: 2 log 2"),
         Case(args=(_logits(5) + 6, _logits(7) - 6), label="a confident D, batches of different sizes"),
+        Case(args=(_logits(3) - 40, _logits(3) + 40), label="D completely fooled (logits of 40): log(1 - D) must not be log 0"),
     ],
     reference=lambda r, f: float(gan.discriminator_loss(r, f)),
     compare=_close,
