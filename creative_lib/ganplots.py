@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
+from creative_lib.plotting import image_grid
+
 
 def mosaic(images, ncols=8, gap=2):
     """(N, h, w, 1) in [-1, 1] -> (rows*(h+gap)-gap, ncols*(w+gap)-gap) uint8, white gaps, black ink on white."""
@@ -35,24 +37,15 @@ def save_gif(frames, path, ms=150, last_ms=1000):
 
 
 def show_images(images, titles=None, ncols=8, suptitle=None, size=1.1):
-    """Digits (N, h, w, 1) in [-1, 1] in a grid, black on white, each with its title if given; returns the Figure."""
+    """Digits (N, h, w, 1) in [-1, 1], black on white: one picture, or a grid with a title each; returns the Figure."""
     images = np.asarray(images)
+    if titles:
+        return image_grid((images + 1.0) / 2.0, titles, ncols=ncols, cmap="gray_r", suptitle=suptitle, size=size * 1.2)
     rows = -(-len(images) // ncols)
-    if not titles:  # one picture: a small file, however many digits
-        fig, ax = plt.subplots(figsize=(ncols * size * 0.8, rows * size * 0.8))
-        ax.imshow(mosaic(images, ncols), cmap="gray", vmin=0, vmax=255)
-        ax.axis("off")
-        ax.set_title(suptitle)
-        return fig
-    fig, axes = plt.subplots(rows, ncols, figsize=(ncols * size, rows * size * 1.25), squeeze=False)
-    for k, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if k < len(images):
-            ax.imshow(images[k, ..., 0], cmap="gray_r", vmin=-1, vmax=1)
-            ax.set_title(titles[k], fontsize=8)
-    if suptitle:
-        fig.suptitle(suptitle)
-    fig.tight_layout()
+    fig, ax = plt.subplots(figsize=(ncols * size * 0.8, rows * size * 0.8))
+    ax.imshow(mosaic(images, ncols), cmap="gray", vmin=0, vmax=255)  # one picture: a small file, however many digits
+    ax.axis("off")
+    ax.set_title(suptitle)
     return fig
 
 

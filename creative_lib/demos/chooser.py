@@ -26,6 +26,13 @@ def jpeg(image, quality=90):
     return buffer.getvalue()
 
 
+def png(picture):
+    """A uint8 picture (H, W) or (H, W, 3) -> PNG bytes (sharp edges: drawings, digits, enlarged pixels)."""
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def refusal(reason):
     """A one-sentence refusal (a bad upload, an impossible setting) as red HTML for a demo's message widget."""
     return f"<b style='color:#c00'>{html.escape(str(reason))}</b>"

@@ -8,23 +8,14 @@ Sixteen digits drawn from the noise of one seed (the same seed always draws the 
 two of them picked (numbered 1 to 16, row by row), and a slider that moves from one to the
 other along slerp or lerp.
 """
-import io
-
 import ipywidgets as w
 import numpy as np
-from PIL import Image
 
-from creative_lib.demos.chooser import STYLE, WIDE
+from creative_lib.demos.chooser import STYLE, WIDE, png
 from creative_lib.gan import draw, lerp, slerp
 from creative_lib.ganplots import enlarge, mosaic
 
 GRID = 16
-
-
-def png(picture):
-    buffer = io.BytesIO()
-    Image.fromarray(picture).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 class LatentDemo:
