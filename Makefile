@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.installed-browser
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-browser export exercises execute assets clean
+.PHONY: lab test test-browser bench export exercises execute assets clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0) if v >= (3, 11) else sys.exit(f"Python 3.11 or newer is needed; {sys.executable} is {v.major}.{v.minor}. Run e.g. make PYTHON=python3.12 $(MAKECMDGOALS)")'
@@ -29,17 +29,21 @@ $(BROWSER_STAMP): $(STAMP) requirements-browser.txt
 test-browser: $(BROWSER_STAMP)  ## every lesson's demos used in JupyterLab, in Debian's Chromium (apt-get install chromium)
 	CREATIVE_LIB_BROWSER_TEST=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser
 
+bench: $(STAMP)  ## race each lesson's recipe against the TensorFlow tutorial's (a few minutes); writes benchmarks/RESULTS.md
+	$(BIN)/python -m benchmarks
+
 export: $(STAMP)  ## write each lesson's `#| export` cells into its creative_lib topic module
 	$(BIN)/python -m creative_lib.authoring export
 
 exercises: $(STAMP)  ## regenerate exercises/ from solutions/
 	$(BIN)/python -m creative_lib.authoring exercises
 
-execute: export  ## re-run lesson notebooks in classroom and store their outputs (NB=07: one lesson)
-	$(BIN)/python -m creative_lib.authoring execute $(if $(NB),notebooks/$(NB)_*.ipynb,notebooks/*.ipynb)
+execute: export  ## re-run lessons and their solutions in classroom and store their outputs (NB=07: one lesson)
+	$(BIN)/python -m creative_lib.authoring execute $(if $(NB),notebooks/$(NB)_*.ipynb solutions/$(NB)_*.ipynb,notebooks/*.ipynb solutions/*.ipynb)
+	$(BIN)/python -m creative_lib.authoring exercises
 
 assets: $(STAMP)  ## fetch every download once, for an offline classroom
-	$(BIN)/python -m creative_lib.assets fetch-all
+	$(BIN)/python -m creative_lib.backbones fetch-all
 
 clean:
 	rm -rf outputs .pytest_cache

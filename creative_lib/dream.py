@@ -1,4 +1,5 @@
 # Generated from notebooks/03_deepdream.ipynb by `make export`: edit the notebook, not this file.
+# %% notebooks/03_deepdream.ipynb 5
 """Lesson 03: change the pixels, not the weights: DeepDream, feature visualisation, adversarial examples.
 
 Images are float32 RGB in [0, 1], (H, W, 3) or (1, H, W, 3). Every optimisation works in that
@@ -9,14 +10,19 @@ import math
 import keras
 import numpy as np
 import tensorflow as tf
+from skimage.color import rgb2gray
 from skimage.filters import gaussian
 
+from creative_lib.images import resize
 
+
+# %% notebooks/03_deepdream.ipynb 9
 def channel_objective(layer, channel):
     """activations {layer: (B, h, w, c)} -> (B,): the mean of one channel, one filter's response."""
     return lambda activations: tf.reduce_mean(activations[layer][..., channel], axis=(1, 2))
 
 
+# %% notebooks/03_deepdream.ipynb 11
 def random_transform(images, jitter=8, scale=0.05, degrees=10.0, rng=None):
     """Shift by up to `jitter` pixels, scale by 1 +- `scale`, rotate by up to +- `degrees`.
 
@@ -38,6 +44,7 @@ def random_transform(images, jitter=8, scale=0.05, degrees=10.0, rng=None):
     return keras.ops.image.affine_transform(images, transforms, interpolation="bilinear", fill_mode="reflect")
 
 
+# %% notebooks/03_deepdream.ipynb 13
 # the square root of ImageNet's RGB covariance, as measured for Lucid (Olah et al. 2017)
 COLOUR_SQRT = np.array([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]], np.float32)
 COLOUR_SQRT /= np.max(np.linalg.norm(COLOUR_SQRT, axis=0))
@@ -68,6 +75,7 @@ def fourier_image(params, scale):
     return tf.sigmoid(tf.einsum("bhwc,dc->bhwd", decorrelated, COLOUR_SQRT))
 
 
+# %% notebooks/03_deepdream.ipynb 16
 def visualise(backbone, objective, size=128, steps=256, param="fourier", robust=True, lr=0.05, seed=0):
     """Maximise objective(backbone's output) over an image made from parameters, with Adam.
 
@@ -100,6 +108,7 @@ def visualise(backbone, objective, size=128, steps=256, param="fourier", robust=
     return to_image(params)[0].numpy(), history
 
 
+# %% notebooks/03_deepdream.ipynb 18
 def robustness(backbone, objective, image, transforms=16, seed=0):
     """image (H, W, 3) -> mean objective over `transforms` random transforms of it / the objective of the image.
 
@@ -113,23 +122,26 @@ def robustness(backbone, objective, image, transforms=16, seed=0):
 
 def high_frequency_share(image):
     """(H, W, 3) -> the share of the image's spectral energy (mean removed) above half the Nyquist frequency."""
-    gray = image.mean(axis=-1) - image.mean()
-    power = np.abs(np.fft.fft2(gray)) ** 2
+    gray = rgb2gray(image)
+    power = np.abs(np.fft.fft2(gray - gray.mean())) ** 2
     fy, fx = np.meshgrid(np.fft.fftfreq(gray.shape[0]), np.fft.fftfreq(gray.shape[1]), indexing="ij")
     return float(power[np.hypot(fy, fx) > 0.25].sum() / (power.sum() + 1e-12))
 
 
+# %% notebooks/03_deepdream.ipynb 27
 def dream_loss(activations, weights):
     """sum over layers of weight * mean activation: {layer: (B, h, w, c)}, {layer: float} -> scalar."""
     return tf.add_n([float(w) * tf.reduce_mean(activations[name]) for name, w in weights.items()])
 
 
+# %% notebooks/03_deepdream.ipynb 29
 def normalised_step(image, grad, step_size):
     """image + step_size * grad / std(grad), clipped to [0, 1]: (..., H, W, 3) -> (..., H, W, 3)."""
     grad = grad / (tf.math.reduce_std(grad) + 1e-8)
     return tf.clip_by_value(image + step_size * grad, 0.0, 1.0)
 
 
+# %% notebooks/03_deepdream.ipynb 31
 class Dreamer:
     """DeepDream's gradient ascent for a backbone and {layer: weight}.
 
@@ -159,11 +171,7 @@ class Dreamer:
         return loss, image
 
 
-def resize(image, size):
-    """(1, H, W, 3) -> (1, h, w, 3), bilinear; antialiased when shrinking."""
-    return tf.image.resize(image, size, method="bilinear", antialias=True)
-
-
+# %% notebooks/03_deepdream.ipynb 34
 def octave_sizes(shape, octaves, scale, min_side=1):
     """The (h, w) of each octave, smallest first; the last is `shape` itself.
 
@@ -188,6 +196,7 @@ def next_octave(dream, photo, previous, size, reinject=True):
     return tf.clip_by_value(dream, 0.0, 1.0)
 
 
+# %% notebooks/03_deepdream.ipynb 37
 def dream_octaves(dreamer, image, octaves=3, scale=1.4, steps=20, step_size=0.01, reinject=True,
                   tile=None, every=None, on_step=None, seed=0):
     """DeepDream from small to large scale: (H, W, 3) in [0, 1] -> (H, W, 3) dreamed.
@@ -222,9 +231,10 @@ def dream_octaves(dreamer, image, octaves=3, scale=1.4, steps=20, step_size=0.01
     return dream[0].numpy()
 
 
+# %% notebooks/03_deepdream.ipynb 39
 def fine_detail(image, sigma=1.0):
     """(H, W, 3) -> (H, W): the gray image minus its Gaussian blur (what a slight blur would remove)."""
-    gray = image @ np.array([0.2125, 0.7154, 0.0721], np.float32)
+    gray = rgb2gray(image)
     return gray - gaussian(gray, sigma)
 
 
@@ -233,6 +243,7 @@ def detail_kept(photo, image):
     return float(np.corrcoef(fine_detail(photo).ravel(), fine_detail(image).ravel())[0, 1])
 
 
+# %% notebooks/03_deepdream.ipynb 43
 def tile_edges(n, tile):
     """The edges of ceil(n / tile) nearly equal pieces of range(n): an int array of length count + 1."""
     count = max(1, math.ceil(n / tile))
@@ -259,6 +270,7 @@ def tiled_step(dreamer, image, step_size, tile, rng):
     return normalised_step(image, tiled_gradient(dreamer, image, tile, rng), step_size)
 
 
+# %% notebooks/03_deepdream.ipynb 52
 @tf.function(reduce_retracing=True)
 def loss_gradient_sign(model, preprocess, images, labels):
     """sign(d cross-entropy / d images): (B, H, W, 3) in [0, 1], (B,) labels -> (B, H, W, 3) in {-1, 0, 1}."""

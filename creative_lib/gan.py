@@ -1,4 +1,5 @@
 # Generated from notebooks/05_gans.ipynb by `make export`: edit the notebook, not this file.
+# %% notebooks/05_gans.ipynb 5
 """Lesson 05: generative adversarial networks (Goodfellow et al. 2014) and DCGAN (Radford et al. 2016).
 
 Images are (B, 28, 28, 1) float32 in [-1, 1]; the noise z is (B, z_dim), standard normal. A
@@ -11,6 +12,7 @@ import tensorflow as tf
 from keras import layers
 
 
+# %% notebooks/05_gans.ipynb 7
 MODES = (-4.0, 0.0, 4.0)
 
 
@@ -33,6 +35,7 @@ def dense_net(inputs, outputs, hidden=32, name=None):
     return keras.Model(x, layers.Dense(outputs)(h), name=name)
 
 
+# %% notebooks/05_gans.ipynb 9
 def discriminator_loss(real_logits, fake_logits):
     """-mean log D(x) - mean log(1 - D(G(z))): logits (B, 1), (B, 1) -> a scalar."""
     return tf.reduce_mean(tf.nn.softplus(-real_logits)) + tf.reduce_mean(tf.nn.softplus(fake_logits))
@@ -48,6 +51,7 @@ def saturating_generator_loss(fake_logits):
     return -tf.reduce_mean(tf.nn.softplus(fake_logits))
 
 
+# %% notebooks/05_gans.ipynb 13
 def make_train_step(generator, discriminator, g_opt, d_opt, z_dim, g_loss=generator_loss):
     """A tf.function: a real batch (B, ...) -> {"d_loss", "g_loss", "D(x)", "D(G(z))"}, updating both networks."""
     @tf.function
@@ -68,6 +72,7 @@ def make_train_step(generator, discriminator, g_opt, d_opt, z_dim, g_loss=genera
     return step
 
 
+# %% notebooks/05_gans.ipynb 26
 def build_classifier(classes=10, side=28):
     """images (B, side, side, 1) -> class logits (B, classes); its 128-unit layer "features" describes an image."""
     image = keras.Input((side, side, 1))
@@ -90,6 +95,7 @@ def make_judge(classifier, batch=500):
     return judge
 
 
+# %% notebooks/05_gans.ipynb 29
 def build_generator(z_dim=100, filters=32, side=28):
     """z (B, z_dim) -> images (B, side, side, 1) in [-1, 1]; side divisible by 4."""
     if side % 4:
@@ -118,6 +124,7 @@ def dcgan_optimizer():
     return keras.optimizers.Adam(2e-4, beta_1=0.5)
 
 
+# %% notebooks/05_gans.ipynb 38
 def frechet_distance(a, b, eps=1e-6):
     """Between Gaussians fitted to two sets of features (N, d), (M, d): |mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^1/2)."""
     mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
@@ -151,6 +158,7 @@ def nearest_neighbours(samples, train, batch=500):
     return np.concatenate(indices), np.concatenate(distances)
 
 
+# %% notebooks/05_gans.ipynb 47
 def lerp(a, b, t):
     """The straight line: (1 - t) a + t b, for vectors a, b (d,) and t in [0, 1]."""
     return (1.0 - t) * np.asarray(a) + t * np.asarray(b)
@@ -171,6 +179,7 @@ def draw(generator, zs):
     return generator(np.asarray(zs, np.float32), training=False).numpy()
 
 
+# %% notebooks/05_gans.ipynb 52
 def ink(images):
     """How much of each image is drawn: the mean brightness in [0, 1] of (N, h, w, 1) in [-1, 1] -> (N,)."""
     return np.mean((np.asarray(images) + 1.0) / 2.0, axis=(1, 2, 3))

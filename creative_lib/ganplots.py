@@ -1,12 +1,13 @@
 """Figures and animations for lesson 05: the 1-D game, training dynamics, class counts, GIFs.
 
     frame = mosaic(images, ncols=8)        # (N, 28, 28, 1) in [-1, 1] -> one uint8 picture
-    save_gif([frame, ...], path)           # an animation that loops
+    gif_of_folder(frames_dir, path)        # the folder's PNG frames as one looping GIF (images.save_gif)
 """
 import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
+from creative_lib.images import save_gif
 from creative_lib.plotting import image_grid
 
 
@@ -26,14 +27,6 @@ def mosaic(images, ncols=8, gap=2):
 def enlarge(picture, factor):
     """A uint8 picture with each pixel repeated factor x factor times (sharp when shown large)."""
     return np.kron(picture, np.ones((factor, factor), np.uint8))
-
-
-def save_gif(frames, path, ms=150, last_ms=1000):
-    """uint8 pictures -> an animated GIF that loops, holding the last frame for last_ms; returns path."""
-    pictures = [Image.fromarray(f) for f in frames]
-    durations = [ms] * (len(pictures) - 1) + [last_ms]
-    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=durations, loop=0, optimize=True)
-    return path
 
 
 def show_images(images, titles=None, ncols=8, suptitle=None, size=1.1):
@@ -91,11 +84,6 @@ def class_bars(ax, counts, classes, title):
     ax.set_xticks(range(len(classes)), classes)
     ax.set(title=title, xlabel="class the classifier sees", ylabel="samples")
     ax.grid(alpha=0.3, axis="y")
-
-
-def save_png(picture, path):
-    """A uint8 picture -> a PNG file."""
-    Image.fromarray(picture).save(path)
 
 
 def gif_of_folder(folder, path, max_frames=25, factor=2):

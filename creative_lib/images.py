@@ -9,11 +9,13 @@ white), palette, 1-bit, 16-bit and float images are converted; an image larger t
 `upscale_small=False`). Anything else gets a one-sentence ValueError that says what is
 accepted. The input is only ever read, never written.
 
+    small = resize(img, (128, 96))                     # the course's one resizer: (..., H, W, C) -> (..., 128, 96, C)
     save_image(result, run.path("dream.png"))         # float [0, 1] or uint8 -> PNG or JPEG
+    save_gif(frames, run.path("walk.gif"), ms=90)      # pictures -> an animated GIF that loops
 
-save_image refuses NaN or infinite pixels, never writes over a file that load_image read in
-this process, and replaces an existing file only if save_image wrote it (it marks its PNGs
-and JPEGs) or `overwrite=True` is passed.
+save_image and save_gif refuse NaN or infinite pixels, never write over a file that load_image
+read in this process, and replace an existing file only if they wrote it (they mark their PNGs,
+JPEGs and GIFs) or `overwrite=True` is passed.
 """
 import io
 import warnings
@@ -23,7 +25,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from PIL.PngImagePlugin import PngInfo
 
-from creative_lib.assets import write_atomically
+from creative_lib.files import write_atomically
 
 FILE_TYPES = "a PNG, JPEG, BMP, GIF, TIFF or WebP file"
 ACCEPTED = f"{FILE_TYPES} (path or bytes), a PIL image, or a NumPy array shaped HxW, HxWx1, HxWx2, HxWx3 or HxWx4"
@@ -143,21 +145,31 @@ def _fit_size(rgb, max_side, min_side, upscale_small):
     if min_side and min(h, w) < min_side:
         if max_side and max(h, w) * min_side / min(h, w) > max_side:
             raise too_thin
-        return resize(rgb, min_side / min(h, w))
-    if max_side and max(h, w) > max_side:
+        scale = min_side / min(h, w)
+    elif max_side and max(h, w) > max_side:
         if min_side and round(min(h, w) * max_side / max(h, w)) < min_side:
             raise too_thin
-        return resize(rgb, max_side / max(h, w))
-    return rgb
+        scale = max_side / max(h, w)
+    else:
+        return rgb
+    return np.clip(resize(rgb, scaled_size(rgb, scale)), 0.0, 1.0)  # float rounding can step just past 1
 
 
-def resize(rgb, scale):
-    """Resize a float HxWx3 image by `scale` (area filter when shrinking, bicubic when growing)."""
-    h, w = rgb.shape[:2]
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    method = Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC
-    channels = [np.asarray(Image.fromarray(rgb[..., c]).resize(size, method)) for c in range(3)]
-    return np.clip(np.stack(channels, axis=-1), 0.0, 1.0).astype(np.float32)
+def scaled_size(image, scale):
+    """The (h, w) of an (H, W, ...) image scaled by `scale`, at least one pixel each."""
+    return tuple(max(1, round(n * scale)) for n in image.shape[:2])
+
+
+def resize(image, size):
+    """(H, W, C) or (B, H, W, C) -> the same with (h, w) = size: bilinear, antialiased when shrinking.
+
+    The course's one resizer (tf.image.resize): a tensor in gives a tensor out, anything else a
+    float32 NumPy array.
+    """
+    import tensorflow as tf
+
+    resized = tf.image.resize(image, size, method="bilinear", antialias=True)
+    return resized if tf.is_tensor(image) else resized.numpy()
 
 
 def square_crop(rgb, size):
@@ -165,12 +177,7 @@ def square_crop(rgb, size):
     h, w = rgb.shape[:2]
     side = min(h, w)
     top, left = (h - side) // 2, (w - side) // 2
-    return resize(rgb[top:top + side, left:left + side], size / side)
-
-
-def to_gray(rgb):
-    """HxWx3 in [0, 1] -> HxW luminance (ITU-R BT.601 weights)."""
-    return np.asarray(rgb, dtype=np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return resize(rgb[top:top + side, left:left + side], (size, size))
 
 
 SKIMAGE_PHOTOS = ("astronaut", "camera", "coffee", "chelsea", "rocket", "coins", "brick", "grass", "gravel")
@@ -185,7 +192,7 @@ def load_photo(name_or_source, max_side=None, min_side=16):
     return load_image(name_or_source, max_side=max_side, min_side=min_side)
 
 
-SAVE_MARK = "creative_lib.images.save_image"  # stored in each file save_image writes
+SAVE_MARK = "creative_lib.images.save_image"  # stored in each file save_image and save_gif write
 SAVE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 SAVE_ACCEPTED = "float pixels in [0, 1] or uint8, shaped HxWx3, 1xHxWx3, HxW or HxWx1"
 
@@ -203,11 +210,7 @@ def save_image(image, path, *, quality=95, overwrite=False):
     kind = SAVE_TYPES.get(target.suffix.lower())
     if kind is None:
         raise ValueError(f"save_image writes PNG or JPEG files; give a path ending in .png, .jpg or .jpeg, not {target.name!r}.")
-    if target.resolve() in _INPUT_FILES:
-        raise ValueError(f"{target} was read as an input image; save_image never overwrites an input, so choose another name.")
-    if target.exists() and not overwrite and not _saved_by_us(target):
-        raise FileExistsError(f"{target} already exists and was not written by save_image; choose another name "
-                              "or pass overwrite=True to replace it.")
+    _check_target(target, overwrite)
     picture = Image.fromarray(pixels)
     if kind == "PNG":
         info = PngInfo()
@@ -216,6 +219,31 @@ def save_image(image, path, *, quality=95, overwrite=False):
     else:
         options = {"quality": int(quality), "comment": SAVE_MARK.encode()}
     return write_atomically(target, lambda tmp: picture.save(tmp, format=kind, **options))
+
+
+def save_gif(frames, path, ms=150, last_ms=1000, *, overwrite=False):
+    """Write pictures (each as save_image takes them, all of one shape) as a .gif that loops; returns the Path.
+
+    Each frame shows for `ms` milliseconds, the last for `last_ms`. The same rules as save_image.
+    """
+    target = Path(path).expanduser()
+    if target.suffix.lower() != ".gif":
+        raise ValueError(f"save_gif writes GIF files; give a path ending in .gif, not {target.name!r}.")
+    _check_target(target, overwrite)
+    pictures = [Image.fromarray(_to_uint8(frame)) for frame in frames]
+    durations = [ms] * (len(pictures) - 1) + [last_ms]
+    return write_atomically(target, lambda tmp: pictures[0].save(
+        tmp, format="GIF", save_all=True, append_images=pictures[1:], duration=durations, loop=0, optimize=True,
+        comment=SAVE_MARK.encode()))
+
+
+def _check_target(target, overwrite):
+    """Refuse to write over an input image, or over a file we did not write unless overwrite=True."""
+    if target.resolve() in _INPUT_FILES:
+        raise ValueError(f"{target} was read as an input image; save_image never overwrites an input, so choose another name.")
+    if target.exists() and not overwrite and not _saved_by_us(target):
+        raise FileExistsError(f"{target} already exists and was not written by save_image; choose another name "
+                              "or pass overwrite=True to replace it.")
 
 
 def _to_uint8(image):
@@ -241,7 +269,7 @@ def _to_uint8(image):
 
 
 def _saved_by_us(path):
-    """True when the file at `path` carries save_image's mark (a PNG text chunk or a JPEG comment)."""
+    """True when the file at `path` carries save_image's mark (a PNG text chunk, a JPEG or GIF comment)."""
     try:
         with Image.open(path) as existing:
             mark = existing.info.get("Software") or existing.info.get("comment") or b""

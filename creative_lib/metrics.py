@@ -2,10 +2,11 @@
 import json
 import math
 import numbers
-import os
 from pathlib import Path
 
 import numpy as np
+
+from creative_lib.files import write_atomically
 
 MAX_STRING = 200
 REQUIRED = ("profile", "seconds")
@@ -45,11 +46,8 @@ def write_metrics(path, **metrics):
     if missing:
         raise ValueError(f"metrics.json needs the keys {', '.join(missing)}.")
     record = {key: to_json_value(key, value) for key, value in metrics.items()}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record, indent=1) + "\n")
-    os.replace(tmp, path)
+    text = json.dumps(record, indent=1) + "\n"
+    write_atomically(path, lambda tmp: Path(tmp).write_text(text))
     return record
 
 

@@ -1,4 +1,5 @@
 # Generated from notebooks/01_neural_networks_and_backprop.ipynb by `make export`: edit the notebook, not this file.
+# %% notebooks/01_neural_networks_and_backprop.ipynb 5
 """Lesson 01: neural networks and backpropagation, from one neuron to a Keras model.
 
 Shapes: N examples, D input features, H hidden units, K outputs (classes, or 1 for regression).
@@ -10,6 +11,7 @@ import keras
 import numpy as np
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 7
 def step(z):
     """Heaviside step: 1 where z >= 0, else 0."""
     return (np.asarray(z) >= 0).astype(np.float64)
@@ -23,6 +25,7 @@ def threshold_unit(x, w, b):
     return step(np.asarray(x, dtype=np.float64) @ w + b).astype(int)
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 11
 def train_perceptron(x, y, epochs=20, lr=1.0):
     """Rosenblatt's perceptron rule: after each example, w += lr * (target - output) * x.
 
@@ -44,6 +47,7 @@ def train_perceptron(x, y, epochs=20, lr=1.0):
     return w, b, mistakes
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 16
 def step_grad(z):
     """0 everywhere (undefined at 0): no gradient flows through a step, so it cannot be trained by backprop."""
     return np.zeros_like(np.asarray(z, dtype=np.float64))
@@ -103,6 +107,7 @@ def activation(name):
     return ACTIVATIONS[name]
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 21
 def dense_forward(x, W, b):
     """The affine part of a layer: (N, fan_in) @ (fan_in, fan_out) + (fan_out,) -> (N, fan_out)."""
     return x @ W + b
@@ -143,6 +148,7 @@ def mlp_forward(params, x, act="tanh"):
     return h, cache
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 23
 def softmax(logits):
     """Softmax over the last axis of (..., K) logits, shifted by the maximum for stability."""
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))
@@ -183,6 +189,7 @@ def accuracy(scores, y):
     return float(np.mean(np.argmax(np.asarray(scores), axis=-1) == np.asarray(y)))
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 33
 def dense_backward(dz, x, W):
     """Gradients of the affine map z = x @ W + b, given dL/dz (N, fan_out).
 
@@ -212,6 +219,7 @@ def loss_and_grads(params, x, y, act="tanh", loss="xent"):
     return value, mlp_backward(params, cache, dout, act)
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 35
 def numerical_gradient(f, x, eps=1e-6):
     """Central differences (f(x + eps) - f(x - eps)) / (2 eps) for every entry of the array x.
 
@@ -247,6 +255,7 @@ def gradient_check(params, x, y, act="tanh", loss="xent", eps=1e-6):
                for layer, grads in zip(params, analytic) for a, g in zip(layer, grads))
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 41
 class SGD:
     """Gradient descent with momentum: v = mu v - lr g;  p += v."""
 
@@ -289,6 +298,7 @@ class Adam:
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 43
 def train(params, x, y, steps, *, lr=0.01, act="tanh", loss="xent", optimizer="adam", callback=None, every=None):
     """Full-batch training of `params` in place; returns the loss of every step (list of floats).
 
@@ -312,6 +322,7 @@ def train(params, x, y, steps, *, lr=0.01, act="tanh", loss="xent", optimizer="a
     return losses
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 56
 def fit_curve(width, depth, x, y, steps, *, lr=0.01, act="tanh", seed=0):
     """Train a 1-in, 1-out regression MLP on x, y (N, 1).
 
@@ -326,11 +337,13 @@ def fit_curve(width, depth, x, y, steps, *, lr=0.01, act="tanh", seed=0):
             "width": width, "depth": depth, "act": act}
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 59
 def width_for_params(n_params, depth, n_in=1, n_out=1):
     """The hidden width whose depth-`depth` MLP has the parameter count closest to n_params."""
     return min(range(1, 1000), key=lambda w: abs(param_count(mlp_sizes(n_in, w, depth, n_out)) - n_params))
 
 
+# %% notebooks/01_neural_networks_and_backprop.ipynb 64
 def build_keras_mlp(sizes, act="tanh", lr=0.01):
     """Our NumPy MLP's layer layout in Keras (functional API): (N, sizes[0]) -> logits (N, sizes[-1]).
 

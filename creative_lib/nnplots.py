@@ -8,7 +8,6 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-from creative_lib.nn import accuracy
 from creative_lib.plotting import LiveFigure
 
 CLASS_COLORS = np.array([[0.12, 0.47, 0.71], [1.0, 0.50, 0.05], [0.17, 0.63, 0.17],
@@ -102,7 +101,7 @@ class LiveBoundary:
     def redraw(self, step, params, losses):
         probs = self.proba_fn(params, self.grid)
         self.shots.append((step, probs))
-        acc = accuracy(self.proba_fn(params, self.data.x_train), self.data.y_train)
+        acc = np.mean(np.argmax(self.proba_fn(params, self.data.x_train), axis=-1) == self.data.y_train)
         self.ax_b.clear()
         self.ax_l.clear()
         draw_boundary(self.ax_b, probs, self.extent, self.data, f"{self.title}: step {step}, train accuracy {acc:.2f}")

@@ -1,9 +1,11 @@
-"""Figures the lessons share: image grids, training curves, a figure redrawn in place, PNG bytes, a live preview."""
+"""What the lessons show: image grids, training curves, a figure redrawn in place, PNG bytes, a live preview,
+and the banner a lesson shows when it carries on without a download."""
 import io
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython import get_ipython
 from IPython.display import display
 from tqdm.auto import tqdm
 
@@ -104,3 +106,18 @@ class Preview:
             plt.close(fig)
         if k >= self.bar.total:
             self.bar.close()
+
+
+def offline_banner(message):
+    """A warning a reader cannot miss: a coloured box in Jupyter, framed text elsewhere.
+
+    Lessons show it when a download is impossible, before carrying on with their fallback.
+    """
+    line = "=" * 78
+    text = f"{line}\n⚠  {message}\n{line}"
+    if get_ipython() is None:
+        print(text)
+        return
+    html = ('<div style="border:2px solid #c60;background:#fff4e0;padding:8px;font-weight:bold">'
+            f"⚠ {message}</div>")
+    display({"text/html": html, "text/plain": text}, raw=True)

@@ -9,12 +9,15 @@ Every notebook calls `setup` once, right after its parameters cell:
 
 A profile only scales sizes and step counts; no code path depends on it.
 """
+import hashlib
 import json
 import logging
 import os
 import platform
+import shutil
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -72,12 +75,22 @@ def device_report():
     return f"CPU ({os.cpu_count()} cores, {platform.machine()})"
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """A training's checkpoint folder, the settings that keyed it, and the seed fit re-seeds with."""
+    path: Path
+    settings: dict
+    seed: int
+
+
 class Run:
     """One execution of a notebook: its profile, seed, output folder, artifacts and clock."""
 
-    def __init__(self, profile, seed, output_dir):
+    def __init__(self, profile, seed, output_dir, retrain=False):
         self.profile = profile
         self.seed = seed
+        self.retrain = bool(retrain)
+        self._emptied = set()  # checkpoint folders RETRAIN has emptied in this run
         self.output_dir = Path(output_dir)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self.artifacts = []
@@ -95,9 +108,21 @@ class Run:
             self.artifacts.append(target)
         return target
 
-    def checkpoint_dir(self, name):
-        """OUTPUT_DIR/checkpoints/<name>-<profile>: a smoke run never resumes a classroom model."""
-        return self.output_dir / "checkpoints" / f"{name}-{self.profile}"
+    def checkpoint(self, name, **settings):
+        """Where training `name` keeps its state: OUTPUT_DIR/checkpoints/<name>-<profile>-<key>.
+
+        settings: everything that shapes the networks and their data (dataset=..., filters=...);
+        the key is a digest of them and the run's seed, so a changed setting never resumes the wrong model. Step
+        counts stay out of it: more steps resume the training. With RETRAIN the folder is
+        emptied, once per run, and training starts from scratch.
+        """
+        text = json.dumps({"seed": self.seed, **settings}, sort_keys=True, default=str)
+        key = hashlib.sha256(text.encode()).hexdigest()[:10]
+        path = self.output_dir / "checkpoints" / f"{name}-{self.profile}-{key}"
+        if self.retrain and path not in self._emptied:
+            shutil.rmtree(path, ignore_errors=True)
+            self._emptied.add(path)
+        return Checkpoint(path, json.loads(text), self.seed)
 
     def savefig(self, fig, name, dpi=100):
         """Save a matplotlib figure into OUTPUT_DIR and record it."""
@@ -123,15 +148,18 @@ class Run:
         print("Artifacts saved in OUTPUT_DIR:", ", ".join(saved))
 
 
-def setup(profile="classroom", seed=0, output_dir="outputs"):
+def setup(profile="classroom", seed=0, output_dir="outputs", retrain=False):
     """Apply the profile, seed everything, quiet TensorFlow and report the device in one line.
 
+    retrain=True trains every checkpointed network from scratch instead of loading it.
     Returns the notebook's `Run`.
     """
     profile = resolve_profile(profile)
+    if not isinstance(retrain, bool):
+        raise ValueError(f"RETRAIN must be True or False; got {retrain!r}.")
     seed_everything(seed)
     quiet_tensorflow()
-    run = Run(profile, seed, resolve_output_dir(output_dir))
+    run = Run(profile, seed, resolve_output_dir(output_dir), retrain)
     print(f"profile {profile} · seed {seed} · TensorFlow {tf.__version__}, Keras {keras.__version__} "
           f"on {device_report()}")
     return run

@@ -117,7 +117,10 @@ def make_shapes(n, size=48, seed=0, placement="random", radius=(0.16, 0.34), noi
 
 
 def shape_batches(batch_size, seed=0, **kwargs):
-    """An endless, reproducible stream of fresh (x, y) batches; kwargs as for make_shapes."""
+    """An endless, reproducible stream of (x, y) batches of shapes never seen before; kwargs as for make_shapes.
+
+    A generator of new data, so it has no epochs; toydata.minibatches shuffles a fixed set instead.
+    """
     rng = np.random.default_rng(seed)
     classes = kwargs.get("classes", CLASSES)
     while True:

@@ -1,4 +1,5 @@
 # Generated from notebooks/04_style_transfer.ipynb by `make export`: edit the notebook, not this file.
+# %% notebooks/04_style_transfer.ipynb 5
 """Lesson 04: neural style transfer (Gatys, Ecker & Bethge 2015).
 
 Images are float32 RGB in [0, 1], shaped (1, H, W, 3). make_loss builds the objective once for a
@@ -9,13 +10,16 @@ import time
 import numpy as np
 import scipy.optimize
 import tensorflow as tf
+from skimage.color import rgb2yiq, yiq2rgb
 
 
+# %% notebooks/04_style_transfer.ipynb 9
 def content_loss(features, target):
     """1/2 sum (F - P)^2 over one layer: (B, h, w, c) and (1 or B, h, w, c) -> (B,)."""
     return 0.5 * tf.reduce_sum(tf.square(features - target), axis=[1, 2, 3])
 
 
+# %% notebooks/04_style_transfer.ipynb 11
 def gram_matrix(features):
     """(B, h, w, N) feature maps -> (B, N, N): G_ij = (1/M) sum_k F_ik F_jk over the M = h*w positions."""
     m = tf.cast(tf.shape(features)[1] * tf.shape(features)[2], features.dtype)
@@ -33,6 +37,7 @@ def style_loss(features, target_grams, weights):
     return tf.add_n([w * layer_style_loss(features[name], target_grams[name]) for name, w in weights.items()])
 
 
+# %% notebooks/04_style_transfer.ipynb 15
 def total_variation(images):
     """sum of squared differences between neighbouring pixels: (B, H, W, 3) -> (B,)."""
     dx = images[:, :, 1:] - images[:, :, :-1]
@@ -40,6 +45,7 @@ def total_variation(images):
     return tf.reduce_sum(tf.square(dx), axis=[1, 2, 3]) + tf.reduce_sum(tf.square(dy), axis=[1, 2, 3])
 
 
+# %% notebooks/04_style_transfer.ipynb 18
 def make_loss(backbone, content, style, content_layer, style_weights, alpha=1e-2, beta=1.0, tv=0.0):
     """A tf.function: images (B, H, W, 3) -> {"total", "content", "style", "tv"}, each (B,).
 
@@ -76,6 +82,7 @@ def value_and_gradient(loss):
     return both
 
 
+# %% notebooks/04_style_transfer.ipynb 20
 class BudgetSpent(Exception):
     """Raised inside L-BFGS's loss when its budget of evaluations is spent, to stop SciPy there."""
 
@@ -149,6 +156,7 @@ def adam(loss, init, steps, learning_rate=0.05, beta_1=0.95, epsilon=0.1, cosine
     return image.numpy(), history
 
 
+# %% notebooks/04_style_transfer.ipynb 22
 def equal_weights(layers):
     """{layer: 1 / len(layers)}: the paper's style-layer weights."""
     return {name: 1.0 / len(layers) for name in layers}
@@ -165,22 +173,10 @@ def stylise(backbone, content, style, ratio=1e-2, tv=1.0, evaluations=100, init=
     return lbfgs(loss, content if init is None else init, evaluations, every, on_step)
 
 
-YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]], np.float32)
-
-
-def to_yiq(rgb):
-    """(..., 3) RGB in [0, 1] -> (..., 3) YIQ: Y the luminance, I and Q the colour."""
-    return rgb @ YIQ.T
-
-
-def from_yiq(yiq):
-    """(..., 3) YIQ -> (..., 3) RGB clipped to [0, 1]."""
-    return np.clip(yiq @ np.linalg.inv(YIQ).T, 0.0, 1.0).astype(np.float32)
-
-
+# %% notebooks/04_style_transfer.ipynb 38
 def luminance_pair(content, style):
     """The luminance of both images as grey RGB, the style's matched to the content's mean and spread."""
-    y_content, y_style = to_yiq(content)[..., 0], to_yiq(style)[..., 0]
+    y_content, y_style = rgb2yiq(content)[..., 0], rgb2yiq(style)[..., 0]
     y_style = (y_style - y_style.mean()) / (y_style.std() + 1e-6) * y_content.std() + y_content.mean()
     grey = lambda y: np.repeat(np.clip(y, 0.0, 1.0)[..., None], 3, axis=-1).astype(np.float32)
     return grey(y_content), grey(y_style)
@@ -188,9 +184,9 @@ def luminance_pair(content, style):
 
 def with_colours_of(grey_result, content):
     """The luminance of grey_result with the I and Q channels of content: (1, H, W, 3) -> (1, H, W, 3)."""
-    yiq = to_yiq(content)
-    yiq[..., 0] = to_yiq(grey_result)[..., 0]
-    return from_yiq(yiq)
+    yiq = rgb2yiq(content)
+    yiq[..., 0] = rgb2yiq(grey_result)[..., 0]
+    return np.clip(yiq2rgb(yiq), 0.0, 1.0).astype(np.float32)
 
 
 def stylise_keeping_colours(backbone, content, style, on_step=None, **settings):

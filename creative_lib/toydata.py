@@ -1,13 +1,13 @@
-"""Small data sets the lessons train on, all offline: truth tables, 2-D point clouds, Iris,
-a 1-D curve, handwritten digits, and an endless mini-batch iterator over any of them.
+"""Small data sets the lessons train on, all offline: truth tables, 2-D point clouds, Iris and
+a 1-D curve; and the endless mini-batch iterator over any fixed arrays (imagesets' images too).
 
     moons = two_moons(n=500, noise=0.2)          # a Dataset: x_train (N, 2) float64, y_train (N,) int
-    for x, y in minibatches(moons.x_train, moons.y_train, 32): ...
+    for x, y in minibatches(moons.x_train, moons.y_train, batch_size=32): ...
 """
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.datasets import load_digits, load_iris, make_moons
+from sklearn.datasets import load_iris, make_moons
 from sklearn.model_selection import train_test_split
 
 LOGIC_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
@@ -94,39 +94,16 @@ def ua_data(n=200):
     return x, ua_target(x)
 
 
-def digits(source="sklearn", test_fraction=0.25, seed=0):
-    """Handwritten digits as ((x_train, y_train), (x_test, y_test), description), x float32 (n, H, W, 1) in [0, 1].
+def minibatches(*arrays, batch_size, seed=0):
+    """An endless iterator of shuffled mini-batches of arrays that share their first axis, a new order every epoch.
 
-    source='sklearn': scikit-learn's 1,797 8x8 digits (installed, offline). source='mnist': the
-    70,000 28x28 MNIST digits through the asset manager; when they cannot be had, a banner says
-    why and how to fix it, and scikit-learn's digits are used instead.
-    """
-    if source == "mnist":
-        from creative_lib import assets
-
-        try:
-            (x_tr, y_tr), (x_te, y_te) = assets.load_mnist()
-            return ((x_tr[..., None] / np.float32(255), y_tr.astype(np.int32)),
-                    (x_te[..., None] / np.float32(255), y_te.astype(np.int32)), "MNIST, 28x28")
-        except assets.AssetUnavailable as err:
-            assets.offline_banner(f"MNIST is not available here: {err} Continuing with scikit-learn's 8x8 digits instead.")
-    elif source != "sklearn":
-        raise ValueError(f"DIGITS must be 'sklearn' or 'mnist'; got {source!r}.")
-    raw = load_digits()
-    x = (raw.images / 16.0).astype(np.float32)[..., None]
-    x_tr, x_te, y_tr, y_te = train_test_split(x, raw.target.astype(np.int32), test_size=test_fraction,
-                                              random_state=seed, stratify=raw.target)
-    return (x_tr, y_tr), (x_te, y_te), "scikit-learn digits, 8x8"
-
-
-def minibatches(x, y, batch_size, seed=0):
-    """An endless iterator of shuffled (x[i], y[i]) mini-batches, a new order every epoch.
-
-    x (N, ...), y (N,) -> batches of batch_size; the last incomplete batch of an epoch is dropped.
+    minibatches(x, y, batch_size=32) yields (x[i], y[i]) pairs; minibatches(x, batch_size=32) yields
+    x[i] alone. x (N, ...) -> (batch_size, ...); the last incomplete batch of an epoch is dropped.
     """
     rng = np.random.default_rng(seed)
+    n = len(arrays[0])
     while True:
-        order = rng.permutation(len(x))
-        for start in range(0, len(x) - batch_size + 1, batch_size):
-            idx = order[start:start + batch_size]
-            yield x[idx], y[idx]
+        order = rng.permutation(n)
+        for start in range(0, n - batch_size + 1, batch_size):
+            batch = tuple(a[order[start:start + batch_size]] for a in arrays)
+            yield batch if len(batch) > 1 else batch[0]

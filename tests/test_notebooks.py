@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from creative_lib.authoring import EXPORT, module_from, write_exercises, write_modules
+from creative_lib.authoring import EXPORT, module_from, orphan_modules, write_exercises, write_modules
 from creative_lib.stored import contract_problems, course_kernelspec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +83,8 @@ def test_export_writes_marked_cells_in_order_and_nothing_else():
     text = module_from(nb, "99_demo.ipynb")
     assert text.splitlines()[0].startswith("# Generated from notebooks/99_demo.ipynb")
     assert "not exported" not in text and "prose" not in text and EXPORT not in text
+    markers = [line for line in text.splitlines() if line.startswith("# %%")]
+    assert markers == ["# %% notebooks/99_demo.ipynb 0", "# %% notebooks/99_demo.ipynb 3"]  # cell indices
     namespace = {}
     exec(text, namespace)
     assert namespace["area"](1.0) == pytest.approx(3.14159, abs=1e-5)
@@ -103,3 +105,32 @@ def test_lesson_output_dir_ends_in_its_own_name(relpath):
 def test_notebook_stores_the_kernels_own_kernelspec(relpath):
     """Otherwise JupyterLab marks the notebook modified the moment it opens it."""
     assert nbformat.read(ROOT / relpath, as_version=4).metadata.kernelspec == course_kernelspec()
+
+
+def test_every_generated_module_is_exported_by_a_notebook():
+    assert orphan_modules() == [], "a notebook no longer exports these generated modules: delete them"
+
+
+def lesson_tree(root, export):
+    """A course folder with one lesson notebook exporting to creative_lib/<export>.py."""
+    (root / "notebooks").mkdir()
+    (root / "creative_lib").mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"{EXPORT}\nX = 1")])
+    nb.metadata["creative_lib"] = {"export": export}
+    nbformat.write(nb, root / "notebooks" / "99_demo.ipynb")
+    return root / "creative_lib"
+
+
+def test_export_refuses_to_overwrite_a_hand_written_module(tmp_path):
+    package = lesson_tree(tmp_path, "files")
+    (package / "files.py").write_text('"""Hand-written."""\n')
+    with pytest.raises(ValueError, match="files.py, which is hand-written"):
+        write_modules(root=tmp_path)
+    assert (package / "files.py").read_text() == '"""Hand-written."""\n'
+
+
+def test_a_module_no_notebook_exports_is_an_orphan(tmp_path):
+    package = lesson_tree(tmp_path, "demo")
+    assert write_modules(root=tmp_path) == [package / "demo.py"] and orphan_modules(tmp_path) == []
+    (package / "old.py").write_text((package / "demo.py").read_text())  # a lesson renamed its module
+    assert orphan_modules(tmp_path) == [package / "old.py"]

@@ -1,5 +1,7 @@
 import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -82,3 +84,25 @@ def test_environment_overrides_the_output_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("CREATIVE_LIB_OUTPUT_DIR", str(tmp_path / "elsewhere"))
     run = cl.setup("smoke", seed=0, output_dir=tmp_path / "asked")
     assert run.output_dir == tmp_path / "elsewhere" / "asked" and not (tmp_path / "asked").exists()
+
+
+@pytest.mark.parametrize("command", [["creative_lib.authoring", "export", "--check"], ["creative_lib.assets", "list"]])
+def test_light_commands_do_not_import_tensorflow(command):
+    """`make export` and `assets list` start in a second: only cl.setup (or a lesson's code) imports TensorFlow."""
+    module, *args = command
+    probe = (f"import runpy, sys\nsys.argv = [{module!r}, *{args!r}]\n"
+             f"try:\n    runpy.run_module({module!r}, run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print('tensorflow imported:', 'tensorflow' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "tensorflow imported: False", done.stdout + done.stderr
+
+
+def test_a_notebook_that_imports_creative_lib_first_shows_no_tensorflow_start_up_lines():
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import creative_lib as cl"),
+                                         nbformat.v4.new_code_cell("import tensorflow as tf\nprint(float(tf.constant(1.0) + 1))")])
+    NotebookClient(nb, kernel_name="python3", timeout=300).execute()
+    outputs = [out for cell in nb.cells for out in cell.outputs]
+    assert [out.get("name") for out in outputs] == ["stdout"] and outputs[0]["text"] == "2.0\n", outputs

@@ -1,12 +1,19 @@
-"""What `make execute` stores for readers (stored.store_for_readers), and what contract_problems refuses."""
+"""What `make execute` stores for readers (stored.store_for_readers), what contract_problems refuses, and the
+stored solutions notebooks (a classroom run, every check passed) beside their clean exercises twins."""
 import base64
 import io
 from pathlib import Path
 
 import nbformat
+import pytest
 from PIL import Image
 
 from creative_lib import stored
+from creative_lib.authoring import exercises_from
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "solutions").glob("*.ipynb"))
+EXERCISES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "exercises").glob("*.ipynb"))
 
 VIEW, STATE = stored.WIDGET_VIEW, stored.WIDGET_STATE
 
@@ -76,3 +83,42 @@ def test_store_for_readers_keeps_what_a_reader_should_see():
     assert "width" not in state["barlayout"]["state"]  # a layout's nulls are left out
     assert nb.metadata.kernelspec == stored.course_kernelspec()
     assert stored.contract_problems(nb, Path("n.ipynb")) == []
+
+
+def texts(cell):
+    """What a code cell printed."""
+    return "".join(out.get("text", "") for out in cell.get("outputs", []) if out.get("output_type") == "stream")
+
+
+@pytest.mark.parametrize("relpath", SOLUTIONS)
+def test_stored_solutions_are_a_clean_classroom_run(relpath, stored_metrics):
+    """An instructor opening solutions/ on GitHub sees every check pass and the open task's picture."""
+    nb = nbformat.read(ROOT / relpath, as_version=4)
+    assert stored.contract_problems(nb, ROOT / relpath) == []
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), f"run `make execute NB={Path(relpath).name[:2]}` to store it"
+    checks = [c for c in code if ".check(" in c.source]
+    assert checks and all("Correct: " in texts(c) for c in checks), "a check did not pass in the stored run"
+    pictures = [out for c in code for out in c.outputs if {"image/png", "image/jpeg"} & set(out.get("data", {}))]
+    assert pictures, "the open task's picture is not stored"
+    metrics = stored_metrics(relpath)
+    assert metrics["profile"] == "classroom" and metrics["exercises_passed"] == metrics["exercises_total"] >= 4
+
+
+@pytest.mark.parametrize("relpath", EXERCISES)
+def test_exercises_are_stored_without_outputs(relpath):
+    nb = nbformat.read(ROOT / relpath, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert "widgets" not in nb.metadata and nb.metadata.language_info == {"name": "python"}
+
+
+def test_the_exercises_twin_of_an_executed_notebook_has_no_outputs():
+    nb = executed_notebook()
+    nb.cells[0].source = "def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n"
+    nb.cells[0].execution_count = 3
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    twin = exercises_from(nb)
+    assert twin.cells[0].outputs == [] and twin.cells[0].execution_count is None
+    assert "raise NotImplementedError" in twin.cells[0].source and "return 1" not in twin.cells[0].source
+    assert "widgets" not in twin.metadata and twin.metadata.language_info == {"name": "python"}

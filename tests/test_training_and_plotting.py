@@ -18,7 +18,7 @@ def run(tmp_path, monkeypatch):
 
 @pytest.fixture
 def ckpt(run):
-    return run.checkpoint_dir("lin")
+    return run.checkpoint("lin", units=1)
 
 
 def linear_problem():
@@ -39,34 +39,113 @@ def linear_problem():
 
 def test_fit_trains_records_losses_and_checkpoints(ckpt):
     model, optimizer, step, batches = linear_problem()
-    history = fit(step, batches, 30, name="lin", checkpoint_dir=ckpt, state={"model": model, "optimizer": optimizer})
-    assert history.steps_done == 30 and len(history.losses["loss"]) == 30
+    history = fit(step, batches, 30, name="lin", checkpoint=ckpt, state={"model": (model, optimizer)})
+    assert history.steps_done == 30 and len(history.losses["loss"]) == 30 and history.steps_run == 30
     assert history.losses["loss"][-1] < 0.01 * history.losses["loss"][0]
-    assert tf.train.latest_checkpoint(str(ckpt)).endswith("-30")
+    assert tf.train.latest_checkpoint(str(ckpt.path)).endswith("-30")
 
 
 def test_fit_resumes_after_a_restart(ckpt, capsys):
     model, optimizer, step, batches = linear_problem()
-    fit(step, batches, 10, name="lin", checkpoint_dir=ckpt, state={"model": model, "optimizer": optimizer})
+    fit(step, batches, 10, name="lin", checkpoint=ckpt, state={"model": (model, optimizer)})
     fresh, fresh_opt, fresh_step, batches = linear_problem()  # "the kernel restarted"
-    history = fit(fresh_step, batches, 15, name="lin", checkpoint_dir=ckpt, state={"model": fresh, "optimizer": fresh_opt})
-    assert history.resumed_from == 10 and history.steps_done == 15
-    assert len(history.losses["loss"]) == 5
-    assert "Resumed lin from its checkpoint at step 10" in capsys.readouterr().out
+    history = fit(fresh_step, batches, 15, name="lin", checkpoint=ckpt, state={"model": (fresh, fresh_opt)})
+    assert history.resumed_from == 10 and history.steps_done == 15 and history.steps_run == 5
+    assert len(history.losses["loss"]) == 15  # the curve of the whole training, earlier steps included
+    assert "Resumed lin from its checkpoint at step 10 of 15" in capsys.readouterr().out
     straight, straight_opt, straight_step, batches = linear_problem()  # 15 steps without a restart
-    fit(straight_step, batches, 15, name="straight", state={"model": straight, "optimizer": straight_opt})
+    fit(straight_step, batches, 15, name="straight", state={"model": (straight, straight_opt)})
     np.testing.assert_allclose(fresh.get_weights()[0], straight.get_weights()[0], rtol=1e-6)
     fresh_again, opt_again, step_again, batches = linear_problem()  # without the checkpoint it would differ
-    fit(step_again, batches, 5, name="lin", state={"model": fresh_again, "optimizer": opt_again})
+    fit(step_again, batches, 5, name="lin", state={"model": (fresh_again, opt_again)})
     assert not np.allclose(fresh_again.get_weights()[0], straight.get_weights()[0], rtol=1e-3)
+
+
+def two_networks():
+    """Two small networks, each with its own Adam, trained against each other on one fixed batch."""
+    keras.utils.set_random_seed(1)
+    a = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1)])
+    b = keras.Sequential([keras.Input((1,)), keras.layers.Dense(3)])
+    opt_a, opt_b = keras.optimizers.Adam(1e-2), keras.optimizers.Adam(3e-3, beta_1=0.5)
+    x = np.random.default_rng(0).normal(size=(16, 3)).astype(np.float32)
+
+    def step(batch):
+        with tf.GradientTape() as tape_a, tf.GradientTape() as tape_b:
+            y = a(batch)
+            loss_a = tf.reduce_mean((y - 1.0) ** 2)
+            loss_b = tf.reduce_mean((b(y) - batch) ** 2)
+        opt_a.apply_gradients(zip(tape_a.gradient(loss_a, a.trainable_variables), a.trainable_variables))
+        opt_b.apply_gradients(zip(tape_b.gradient(loss_b, b.trainable_variables), b.trainable_variables))
+        return {"a": loss_a, "b": loss_b}
+
+    return {"a": (a, opt_a), "b": (b, opt_b)}, step, itertools.repeat(x)
+
+
+def test_two_networks_and_two_optimizers_resume_exactly(run):
+    place = run.checkpoint("pair", widths=(4, 3))
+    state, step, batches = two_networks()
+    fit(step, batches, 7, name="pair", state=state, checkpoint=place)
+    resumed, resumed_step, batches = two_networks()  # "the kernel restarted": new networks, unbuilt optimizers
+    fit(resumed_step, batches, 12, name="pair", state=resumed, checkpoint=place)
+    straight, straight_step, batches = two_networks()
+    fit(straight_step, batches, 12, name="pair straight", state=straight)
+    for name in ("a", "b"):
+        (net, opt), (net_ref, opt_ref) = resumed[name], straight[name]
+        assert int(opt.iterations) == int(opt_ref.iterations) == 12
+        for got, want in zip(net.get_weights(), net_ref.get_weights()):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+        moments = [(g, w) for g, w in zip(opt.variables, opt_ref.variables) if "iteration" not in g.path]
+        assert len(moments) >= 2 * len(net.trainable_variables)  # Adam's m and v for every weight
+        for g, w in moments:
+            np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-8)
+
+
+def test_a_finished_training_is_loaded_with_its_history(ckpt, capsys):
+    model, optimizer, step, batches = linear_problem()
+    first = fit(step, batches, 20, name="lin", checkpoint=ckpt, state={"model": (model, optimizer)})
+    after_first = np.random.uniform(size=3), float(tf.random.uniform(()))
+    capsys.readouterr()
+    fresh, fresh_opt, fresh_step, batches = linear_problem()
+    calls = []
+    again = fit(lambda b: calls.append(b), batches, 20, name="lin", checkpoint=ckpt, state={"model": (fresh, fresh_opt)})
+    after_again = np.random.uniform(size=3), float(tf.random.uniform(()))
+    assert not calls and again.steps_run == 0 and again.steps_done == 20
+    assert again.losses == first.losses and again.seconds == pytest.approx(first.seconds)
+    np.testing.assert_array_equal(fresh.get_weights()[0], model.get_weights()[0])
+    printed = capsys.readouterr().out
+    assert "Loaded the trained lin (20 steps" in printed and "RETRAIN = True" in printed
+    assert str(ckpt.path.name) in printed
+    np.testing.assert_array_equal(after_first[0], after_again[0])  # what follows draws the same numbers
+    assert after_first[1] == after_again[1]
+
+
+def test_checkpoints_are_keyed_by_settings_and_retrain_starts_afresh(tmp_path, monkeypatch):
+    monkeypatch.setenv("CREATIVE_LIB_PROFILE", "smoke")
+    run = cl.setup("smoke", seed=0, output_dir=tmp_path)
+    assert run.checkpoint("lin", units=1).path == run.checkpoint("lin", units=1).path
+    assert run.checkpoint("lin", units=1).path != run.checkpoint("lin", units=2).path
+    assert run.checkpoint("lin", units=1).path != run.checkpoint("other", units=1).path
+    model, optimizer, step, batches = linear_problem()
+    fit(step, batches, 5, name="lin", checkpoint=run.checkpoint("lin", units=1), state={"model": (model, optimizer)})
+    other, other_opt, other_step, batches = linear_problem()
+    changed = fit(other_step, batches, 5, name="lin", checkpoint=run.checkpoint("lin", units=2),
+                  state={"model": (other, other_opt)})
+    assert changed.steps_run == 5  # a changed setting trains its own model
+    again = cl.setup("smoke", seed=0, output_dir=tmp_path, retrain=True)
+    fresh, fresh_opt, fresh_step, batches = linear_problem()
+    retrained = fit(fresh_step, batches, 5, name="lin", checkpoint=again.checkpoint("lin", units=1),
+                    state={"model": (fresh, fresh_opt)})
+    assert retrained.resumed_from == 0 and retrained.steps_run == 5
+    with pytest.raises(ValueError, match="RETRAIN must be True or False"):
+        cl.setup("smoke", output_dir=tmp_path, retrain="yes")
 
 
 def test_resume_restores_the_optimizer_moments(ckpt):
     model, optimizer, step, batches = linear_problem()
-    fit(step, batches, 10, name="lin", checkpoint_dir=ckpt, state={"model": model, "optimizer": optimizer})
+    fit(step, batches, 10, name="lin", checkpoint=ckpt, state={"model": (model, optimizer)})
     saved = [v.numpy().copy() for v in optimizer.variables]
     fresh, fresh_opt, fresh_step, batches = linear_problem()
-    fit(fresh_step, batches, 10, name="lin", checkpoint_dir=ckpt, state={"model": fresh, "optimizer": fresh_opt})
+    fit(fresh_step, batches, 10, name="lin", checkpoint=ckpt, state={"model": (fresh, fresh_opt)})
     restored = [v.numpy() for v in fresh_opt.variables]
     assert len(restored) == len(saved) > 1
     for a, b in zip(saved, restored):
@@ -82,15 +161,15 @@ def test_interrupt_stops_cleanly_and_keeps_progress(ckpt, capsys):
             raise KeyboardInterrupt
         return step(batch)
 
-    history = fit(interrupted_step, batches, 50, name="lin", checkpoint_dir=ckpt, state={"model": model, "optimizer": optimizer})
+    history = fit(interrupted_step, batches, 50, name="lin", checkpoint=ckpt, state={"model": (model, optimizer)})
     assert history.interrupted and history.steps_done == 6
-    assert tf.train.latest_checkpoint(str(ckpt)).endswith("-6")
+    assert tf.train.latest_checkpoint(str(ckpt.path)).endswith("-6")
     assert "Stopped at step 6 of 50" in capsys.readouterr().out
 
 
 def test_fit_without_state_and_short_data(run, capsys):
     history = fit(lambda b: {"loss": float(b)}, iter([3.0, 2.0, 1.0]), 5, name="toy",
-                  checkpoint_dir=run.checkpoint_dir("toy"))
+                  checkpoint=run.checkpoint("toy"))
     assert history.losses["loss"] == [3.0, 2.0, 1.0] and history.steps_done == 3
     assert "ran out after step 3" in capsys.readouterr().out
     assert not (run.output_dir / "checkpoints").exists()
@@ -118,3 +197,11 @@ def test_preview_moves_its_bar_and_redraws_every_few_steps(monkeypatch):
     quiet = plotting.Preview(total=3, desc="runs", show=False)
     quiet.step(3, image)
     assert quiet.bar.n == 3 and quiet.figure is None
+
+
+def test_offline_banner_outside_jupyter_is_framed_text(capsys):
+    from creative_lib.plotting import offline_banner
+
+    offline_banner("MNIST is not available here.")
+    out = capsys.readouterr().out
+    assert out.startswith("=" * 78) and "⚠  MNIST is not available here." in out

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from creative_lib import nnplots, toydata
+from creative_lib.demos.kit import STYLE
 from creative_lib.nn import TRAINABLE_ACTIVATIONS, accuracy, init_mlp, mlp_sizes, param_count, predict_proba, train
 from creative_lib.plotting import figure_png
 
@@ -22,15 +23,14 @@ class Playground:
     def __init__(self, steps=1500, seed=0, n=300):
         self.steps, self.seed, self.n = steps, seed, n
         self.accuracy = None  # test accuracy of the last training run
-        style = {"description_width": "110px"}
         self.dataset = widgets.Dropdown(options=list(toydata.DATASETS), value="spiral", description="data set",
-                                        style=style)
-        self.width = widgets.IntSlider(value=16, min=1, max=64, description="width", style=style)
-        self.depth = widgets.IntSlider(value=2, min=1, max=4, description="hidden layers", style=style)
+                                        style=STYLE)
+        self.width = widgets.IntSlider(value=16, min=1, max=64, description="width", style=STYLE)
+        self.depth = widgets.IntSlider(value=2, min=1, max=4, description="hidden layers", style=STYLE)
         self.act = widgets.Dropdown(options=TRAINABLE_ACTIVATIONS, value="tanh", description="activation",
-                                    style=style)
+                                    style=STYLE)
         self.lr = widgets.FloatLogSlider(value=0.01, base=10, min=-4, max=0, step=0.25, description="learning rate",
-                                         readout_format=".4f", style=style)
+                                         readout_format=".4f", style=STYLE)
         self.button = widgets.Button(description="Train", button_style="primary", icon="play")
         self.status = widgets.HTML()
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="420px"))

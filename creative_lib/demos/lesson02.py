@@ -11,12 +11,12 @@ draws the widget, even in a cell that Run All reaches while it is scrolled out o
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
+from skimage.color import rgb2gray
 
 from creative_lib import shapes
 from creative_lib.cnn import KERNELS, feature_map_layers, feature_maps, filter2d
 from creative_lib.cnnplots import show_response, strongest_channels
-from creative_lib.demos.chooser import ImageChooser, refusal
-from creative_lib.images import to_gray
+from creative_lib.demos.kit import ImageChooser, refusal
 from creative_lib.plotting import figure_png
 
 
@@ -76,7 +76,7 @@ class KernelDemo(_Demo):
         """Photo, kernel and feature map side by side."""
         kernel = self.kernel() if kernel is None else np.asarray(kernel, dtype=np.float32)
         image = self.image(photo)
-        response = filter2d(to_gray(image), kernel)
+        response = filter2d(rgb2gray(image), kernel)
         fig, axes = plt.subplots(1, 3, figsize=(10, 3.4), gridspec_kw={"width_ratios": [3, 1.2, 3]})
         axes[0].imshow(image)
         axes[0].set_title(f"photo ({image.shape[1]}x{image.shape[0]})", fontsize=9)

@@ -16,7 +16,7 @@ import numpy as np
 from creative_lib import shapes
 from creative_lib.dream import Dreamer, dream_octaves, fgsm, predict
 from creative_lib.dreamplots import attack_examples
-from creative_lib.demos.chooser import STYLE, WIDE, ImageChooser, jpeg, refusal
+from creative_lib.demos.kit import STYLE, WIDE, ImageChooser, jpeg, refusal
 from creative_lib.images import save_image
 from creative_lib.nn import softmax
 from creative_lib.plotting import figure_png

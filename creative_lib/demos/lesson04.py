@@ -9,7 +9,7 @@ photo's); the result is redrawn while L-BFGS works.
 """
 import ipywidgets as w
 
-from creative_lib.demos.chooser import STYLE, WIDE, ImageChooser, jpeg, refusal
+from creative_lib.demos.kit import STYLE, WIDE, ImageChooser, jpeg, refusal
 from creative_lib.images import load_image
 from creative_lib.style import stylise, stylise_keeping_colours
 

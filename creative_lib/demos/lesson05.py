@@ -1,17 +1,19 @@
 """Lesson 05's demo: a trained generator's latent space, by seed and by slider.
 
-    demo = LatentDemo(generator, z_dim=100, seed=0)
+    demo = LatentDemo(generator, z_dim=100, data=data, seed=0)   # data: the ImageSet it learnt from
     display(demo.ui)
     demo.draw_grid(seed=3); demo.between(0, 5, t=0.5)   # what the controls do
 
-Sixteen digits drawn from the noise of one seed (the same seed always draws the same digits);
+Sixteen samples drawn from the noise of one seed (the same seed always draws the same samples);
 two of them picked (numbered 1 to 16, row by row), and a slider that moves from one to the
-other along slerp or lerp.
+other along slerp or lerp. The demo names what the generator learnt to draw (`data.about`).
 """
+import html
+
 import ipywidgets as w
 import numpy as np
 
-from creative_lib.demos.chooser import STYLE, WIDE, png
+from creative_lib.demos.kit import STYLE, WIDE, png
 from creative_lib.gan import draw, lerp, slerp
 from creative_lib.ganplots import enlarge, mosaic
 
@@ -21,8 +23,9 @@ GRID = 16
 class LatentDemo:
     """A seed box, New noise, two sample pickers, a path dropdown and a slider from one sample to the other."""
 
-    def __init__(self, generator, z_dim, seed=0):
+    def __init__(self, generator, z_dim, data, seed=0):
         self.generator, self.z_dim = generator, z_dim
+        self.heading = w.HTML(f"<b>Samples of a generator trained on {html.escape(data.about)}</b>")
         self.seed = w.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed", style=STYLE)
         self.new = w.Button(description="New noise", button_style="primary", icon="random")
         numbers = [(str(k + 1), k) for k in range(GRID)]
@@ -37,7 +40,8 @@ class LatentDemo:
         self.new.on_click(lambda _: setattr(self.seed, "value", self.seed.value + 1))  # redraws through the seed box
         for control in (self.first, self.second, self.path, self.t):
             control.observe(lambda _: self.between(), names="value")
-        controls = w.VBox([w.HBox([self.seed, self.new]), self.first, self.second, self.path, self.t, self.caption],
+        controls = w.VBox([self.heading, w.HBox([self.seed, self.new]), self.first, self.second, self.path, self.t,
+                           self.caption],
                           layout=w.Layout(min_width="480px"))
         self.ui = w.HBox([controls, self.between_view, self.grid_view], layout=w.Layout(align_items="flex-start"))
         self.draw_grid()
@@ -47,7 +51,7 @@ class LatentDemo:
         return np.random.default_rng(seed).standard_normal((GRID, self.z_dim)).astype(np.float32)
 
     def draw_grid(self, seed=None):
-        """Draw the sixteen digits of the seed (the seed box's, or this one, set on it); returns them."""
+        """Draw the sixteen samples of the seed (the seed box's, or this one, set on it); returns them."""
         if seed is not None and seed != self.seed.value:
             self.seed.value = seed  # its observer draws
             return self.images
@@ -58,7 +62,7 @@ class LatentDemo:
         return self.images
 
     def between(self, first=None, second=None, t=None):
-        """The digit at fraction t of the path from one picked digit to the other: (side, side, 1)."""
+        """The sample at fraction t of the path from one picked sample to the other: (side, side, 1)."""
         for control, value in ((self.first, first), (self.second, second), (self.t, t)):
             if value is not None:
                 control.value = value

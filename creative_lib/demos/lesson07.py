@@ -11,21 +11,21 @@ import html
 
 import ipywidgets as widgets
 
+from creative_lib.demos.kit import STYLE, WIDE
+
 
 class SceneWriter:
     """Primer, temperature, top-k and length controls, a Write button, and the streamed text."""
 
     def __init__(self, generator, primer="ROMEO:\n", temperature=0.8, top_k=20, length=400, chunk=25):
         self.gen, self.chunk = generator, chunk
-        style = {"description_width": "110px"}
-        wide = widgets.Layout(width="460px")
-        self.primer = widgets.Textarea(value=primer, description="primer", style=style, layout=wide)
+        self.primer = widgets.Textarea(value=primer, description="primer", style=STYLE, layout=WIDE)
         self.temperature = widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.05,
-                                               description="temperature", style=style, layout=wide)
+                                               description="temperature", style=STYLE, layout=WIDE)
         self.top_k = widgets.IntSlider(value=top_k, min=0, max=generator.vocab.size, description="top-k (0 = all)",
-                                       style=style, layout=wide)
+                                       style=STYLE, layout=WIDE)
         self.length = widgets.IntSlider(value=length, min=50, max=2000, step=50, description="length",
-                                        style=style, layout=wide)
+                                        style=STYLE, layout=WIDE)
         self.button = widgets.Button(description="Write", button_style="primary", icon="pencil")
         self.text = widgets.HTML()
         self.button.on_click(lambda _: self.write())

@@ -9,8 +9,9 @@ import numpy as np
 import tensorflow as tf
 
 from creative_lib import dream, shapes
-from creative_lib.dream import resize, tile_edges
+from creative_lib.dream import tile_edges
 from creative_lib.exercises.core import Case, Question
+from creative_lib.images import resize
 
 _rng = np.random.default_rng(3)
 

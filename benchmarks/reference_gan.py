@@ -1,4 +1,4 @@
-"""The TensorFlow DCGAN tutorial's models and training step, rebuilt from its description, to race lesson 05 against.
+"""The TensorFlow DCGAN tutorial's networks and training step, rebuilt from its description, to race lesson 05 against.
 
 The tutorial (tensorflow.org/tutorials/generative/dcgan) trains on MNIST in batches of 256 with
 100-dimensional noise. Its generator: Dense 7x7x256 (no bias, batch norm, LeakyReLU), then transposed convolutions of
@@ -7,10 +7,10 @@ followed by batch norm and LeakyReLU. Its discriminator: 5x5 convolutions of str
 128 channels, each with LeakyReLU and dropout 0.3, then one logit. Both learn with Adam at 1e-4
 and binary cross-entropy on logits, in one step with two gradient tapes.
 
-    step = tutorial_train_step()          # a tf.function: images (256, 28, 28, 1) -> (gen loss, disc loss)
+    g, d = tutorial_generator(), tutorial_discriminator()
+    step = tutorial_train_step(g, d, tutorial_optimizer(), tutorial_optimizer())
+    g_loss, d_loss = step(images)                  # images (256, 28, 28, 1) in [-1, 1]
 """
-import time
-
 import keras
 import tensorflow as tf
 from keras import layers
@@ -40,10 +40,13 @@ def tutorial_discriminator():
     return keras.Model(image, layers.Dense(1)(layers.Flatten()(x)), name="tutorial_discriminator")
 
 
-def tutorial_train_step():
+def tutorial_optimizer():
+    """Adam at 1e-4, the tutorial's for both networks."""
+    return keras.optimizers.Adam(1e-4)
+
+
+def tutorial_train_step(generator, discriminator, g_opt, d_opt):
     """The tutorial's step: both networks updated from one batch, the generator's loss log D(G(z)) maximised."""
-    generator, discriminator = tutorial_generator(), tutorial_discriminator()
-    g_opt, d_opt = keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4)
     cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
 
     @tf.function
@@ -60,14 +63,3 @@ def tutorial_train_step():
         return g_loss, d_loss
 
     return step
-
-
-def images_per_second(step, images, steps=20, warmup=3):
-    """Time `steps` calls of step(images) after `warmup` (which trace and compile): images per second."""
-    for _ in range(warmup):
-        step(images)
-    began = time.perf_counter()
-    for _ in range(steps):
-        result = step(images)
-    float(tf.nest.flatten(result)[0])  # wait for the last step to finish
-    return steps * int(images.shape[0]) / (time.perf_counter() - began)

@@ -1,4 +1,4 @@
-"""The TensorFlow tutorial's style-transfer objective, rewritten from its description, to race lesson 04 against.
+"""The TensorFlow tutorial's style-transfer objective and recipe, rewritten from its description, to race lesson 04 against.
 
 The tutorial (tensorflow.org/tutorials/generative/style_transfer) takes content from
 block5_conv2 and style from block1_conv1 ... block5_conv1 of VGG19. Its Gram matrix is averaged
@@ -7,8 +7,7 @@ times 1e-2; its content loss the mean squared feature difference times 1e4; and 
 `tf.image.total_variation` (the sum of absolute neighbour differences). It starts from the content
 image and takes Adam steps (learning rate 0.02, beta_1 0.99, epsilon 0.1), clipping to [0, 1].
 
-    loss = tutorial_loss(backbone, content, style)   # images (B, H, W, 3) -> {"total", "content", "style", "tv"}
-    steps, seconds = time_to_reach(history, target)  # when an optimiser's history first reached a loss
+    loss = tutorial_loss(backbone, content, style)   # images (B, H, W, 3) -> {"total", "content", "style", "tv"}, each (B,)
 """
 import tensorflow as tf
 
@@ -17,11 +16,11 @@ from creative_lib.style import gram_matrix
 TUTORIAL_CONTENT = ("block5_conv2",)
 TUTORIAL_STYLE = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
 TUTORIAL_WEIGHTS = dict(style=1e-2, content=1e4, tv=30.0)
-TUTORIAL_ADAM = dict(learning_rate=0.02, beta_1=0.99, epsilon=0.1, cosine=False)
+TUTORIAL_ADAM = dict(learning_rate=0.02, beta_1=0.99, epsilon=0.1, cosine=False)  # as style.adam's arguments
 
 
 def tutorial_loss(backbone, content, style):
-    """The tutorial's objective on a VGG Backbone (any layers: it selects its own), as make_loss's interface."""
+    """The tutorial's objective on a VGG Backbone (any layers: it selects its own), as style.make_loss's interface."""
     net = backbone.select(TUTORIAL_STYLE + TUTORIAL_CONTENT)
     style_targets = {name: gram_matrix(f) for name, f in net.features(style).items() if name in TUTORIAL_STYLE}
     content_targets = {name: f for name, f in net.features(content).items() if name in TUTORIAL_CONTENT}
@@ -40,13 +39,3 @@ def tutorial_loss(backbone, content, style):
         return parts
 
     return loss
-
-
-def time_to_reach(history, target):
-    """(k, seconds): the first k with history["total"][k] <= target, and when that was known; (None, None) if never.
-
-    history as the lesson's `adam` keeps it: "total"[k] is the loss of the image after k steps, computed
-    by step k + 1, which ended history["seconds"][k] seconds after the start.
-    """
-    k = next((i for i, value in enumerate(history["total"]) if value <= target), None)
-    return (None, None) if k is None else (k, history["seconds"][k])

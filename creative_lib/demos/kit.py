@@ -1,6 +1,10 @@
-"""A dropdown of pictures with an upload button, for the demos that work on a user's own image; their shared bits.
+"""The demos' shared kit: one look for their controls, picture bytes, a refusal line, and an image picker.
 
-    class MyDemo(ImageChooser):
+    w.IntSlider(description="steps", style=STYLE, layout=WIDE)   # every demo's labels and widths
+    view.value = jpeg(photo)                                     # an ipywidgets Image's bytes (png() for drawings)
+    message.value = refusal(err)                                 # one red sentence
+
+    class MyDemo(ImageChooser):                                  # a dropdown of pictures with an upload button
         def __init__(self, images):
             self.choose_images(images, max_side=384, min_side=16)   # self.picker, self.upload
         def redraw(self):                                            # called when the choice changes

@@ -1,0 +1,41 @@
+"""`make bench`: run every race, each in a process of its own, and write benchmarks/RESULTS.md.
+
+    python -m benchmarks [--size tiny|bench] [--out benchmarks/RESULTS.md] [--race race_gan ...]
+"""
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.results import Result, write_results
+
+RACES = ("race_dream", "race_style", "race_gan", "race_charrnn")  # lessons 03, 04, 05, 07
+
+
+def run_races(races, size, folder):
+    """Each race in its own Python process: [Result, ...], in the order given."""
+    results = []
+    for race in races:
+        path = Path(folder) / f"{race}.json"
+        print(f"--- {race} ({size})", flush=True)
+        subprocess.run([sys.executable, "-m", f"benchmarks.{race}", "--size", size, "--json", str(path)], check=True)
+        results.append(Result(**json.loads(path.read_text(encoding="utf-8"))))
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=("tiny", "bench"), default="bench")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    parser.add_argument("--race", action="append", choices=RACES, help="one race (repeat for more); default: all")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        results = run_races(args.race or RACES, args.size, folder)
+    write_results(results, args.out, args.size)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

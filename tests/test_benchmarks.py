@@ -1,0 +1,163 @@
+"""benchmarks/: the timing helper, the table, the tutorials' rebuilt recipes, and every race at a tiny size."""
+import ast
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from benchmarks import race_charrnn, race_dream, race_gan, race_style, results
+from benchmarks.racing import Contender, Curve, chunks, race, time_to_reach
+from benchmarks.reference_charrnn import tutorial_model
+from benchmarks.reference_dream import tutorial_ascent, tutorial_step_size
+from benchmarks.reference_gan import tutorial_discriminator, tutorial_generator
+from benchmarks.reference_style import TUTORIAL_ADAM, TUTORIAL_STYLE, tutorial_loss
+from creative_lib import dream, style
+from creative_lib.backbones import load_backbone
+from creative_lib.paintings import picture
+
+RNG = np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def hed():
+    return load_backbone("vgg16_hed", layers=["style", "content", "block3_conv3"])
+
+
+# ---------------------------------------------------------------- the timing helper
+
+def test_chunks_prepare_once_off_the_record_then_do_the_work_in_chunks():
+    counter, calls = tf.Variable(0.0), []
+    step = lambda: (calls.append(1), counter.assign_add(1.0))  # noqa: E731
+    work = chunks(step, count=3, size=2, restore=[counter])
+    next(work)
+    assert len(calls) == 1 and float(counter) == 0.0  # traced once, then put back
+    assert sum(1 for _ in work) == 3 and float(counter) == 6.0 and len(calls) == 7
+
+
+def test_race_takes_turns_and_measures_quality_after_every_chunk():
+    order = []
+
+    def work(name, count):
+        yield  # prepared
+        for _ in range(count):
+            order.append(name)
+            yield
+
+    curves = race([Contender("a", work("a", 3), lambda: len(order)), Contender("b", work("b", 1), lambda: -1)])
+    assert order == ["a", "b", "a", "a"]  # turns while both run; a finishes alone
+    assert curves["a"].quality == [0, 1, 3, 4] and curves["b"].quality == [-1, -1]
+    assert curves["a"].seconds[0] == 0.0 and all(np.diff(curves["a"].seconds) >= 0)
+
+
+def test_time_to_reach_is_the_first_time_the_quality_was_good_enough():
+    curve = Curve([0.0, 1.0, 2.0, 3.0], [5.0, 4.0, 2.5, 3.0])
+    assert time_to_reach(curve, 2.5) == 2.0 and time_to_reach(curve, 4.5) == 1.0
+    assert time_to_reach(curve, 1.0) is None
+    assert time_to_reach(curve, 3.0, higher_is_better=True) == 1.0  # the start does not count
+    assert time_to_reach(curve, 4.5, higher_is_better=True) is None
+
+
+# ---------------------------------------------------------------- the table
+
+def result(ours, reference=10.0, total=8.0):
+    return results.Result(race="00 test", measure="loss, lower is better", start=9.0, target=1.25, ours_seconds=ours,
+                          ours_total=total, reference_seconds=reference, setting="a test.")
+
+
+def test_outcome_targets_where_the_reference_ended():
+    curves = {"ours": Curve([0.0, 1.0, 2.0], [9.0, 3.0, 1.0]),
+              "reference": Curve([0.0, 2.0, 4.0, 6.0], [9.0, 3.0, 2.0, 3.0])}
+    r = results.outcome(curves, race="r", measure="m", setting="s")
+    assert (r.start, r.target, r.ours_seconds, r.reference_seconds, r.ours_total) == (9.0, 3.0, 1.0, 2.0, 2.0)
+    assert r.ratio == 2.0 and r.met
+
+
+def test_the_table_says_plainly_when_the_aim_is_missed(tmp_path):
+    met, short, never = result(4.0), result(6.0), result(None)
+    assert met.ratio == 2.5 and met.met and not short.met and not never.met
+    assert never.ratio == 10.0 / 8.0 and never.row()[3] == "never in 8.0" and never.row()[5] == "< 1.25×"
+    path = tmp_path / "RESULTS.md"
+    results.write_results([met, short, never], path, size="tiny", date="2025-01-02")
+    text = path.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    assert len(rows) == 5 and len({row.count("|") for row in rows}) == 1  # header, rule, three races: one width
+    assert rows[0] == "| " + " | ".join(results.HEADER) + " |"
+    assert [row.split(" | ")[-1] for row in rows[2:]] == ["yes |", "**short of the aim** |", "**short of the aim** |"]
+    assert "| 9 → 1.25 |" in rows[2] and "2.50×" in rows[2] and "≥ 2×" in rows[2]
+    assert f"{results.cpu_model()}, " in text and f"TensorFlow {tf.__version__}" in text and "Date: 2025-01-02" in text
+
+
+def test_a_race_script_writes_its_result_as_json(tmp_path):
+    path, sizes = tmp_path / "r.json", []
+    written = results.main(lambda size: sizes.append(size) or result(4.0), ["--size", "tiny", "--json", str(path)])
+    assert sizes == ["tiny"] and results.Result(**json.loads(path.read_text(encoding="utf-8"))) == written
+
+
+# ---------------------------------------------------------------- the tutorials' recipes, rebuilt
+
+def test_tutorial_dream_takes_the_lessons_step_in_the_networks_space(hed):
+    dreamer = dream.Dreamer(hed, {"block3_conv3": 1.0})
+    x = RNG.uniform(0.2, 0.8, (1, 48, 48, 3)).astype(np.float32)  # away from clipping
+    assert tutorial_step_size(hed) == pytest.approx(0.005 * 255)  # 0.01 of [-1, 1] is half a percent of the range
+    _, ours = dreamer.ascend(tf.constant(x), tf.constant(1), tf.constant(0.005))
+    _, theirs = tutorial_ascent(dreamer.backbone)(tf.constant(hed.preprocess(x)[0]), tf.constant(1),
+                                                  tf.constant(tutorial_step_size(hed)))
+    np.testing.assert_allclose(hed.deprocess(theirs.numpy())[None], ours.numpy(), atol=1e-4)
+
+
+def test_tutorial_style_loss_matches_its_formulas_by_hand(hed):
+    photo, painting = RNG.uniform(0, 1, (1, 48, 48, 3)).astype(np.float32), picture("starry", max_side=48)[None]
+    x = RNG.uniform(0, 1, (1, 48, 48, 3)).astype(np.float32)
+    parts = tutorial_loss(hed, photo, painting)(tf.constant(x))
+    f, s = (hed.select(TUTORIAL_STYLE).features(im) for im in (x, painting))
+    gram = lambda a: np.einsum("bijc,bijd->bcd", a, a) / (a.shape[1] * a.shape[2])  # noqa: E731
+    by_hand = 1e-2 / 5 * sum(np.mean((gram(np.asarray(f[n])) - gram(np.asarray(s[n]))) ** 2) for n in TUTORIAL_STYLE)
+    assert float(parts["style"][0]) == pytest.approx(by_hand, rel=1e-3)
+    assert float(tutorial_loss(hed, photo, painting)(tf.constant(photo))["content"][0]) == 0
+    absolute = np.abs(np.diff(x, axis=1)).sum() + np.abs(np.diff(x, axis=2)).sum()
+    assert float(parts["tv"][0]) == pytest.approx(30 * absolute, rel=1e-4)
+
+
+@pytest.mark.parametrize("settings", [race_style.OURS, TUTORIAL_ADAM], ids=["lesson", "tutorial"])
+def test_the_style_race_steps_as_the_lessons_adam(hed, settings):
+    content, painting = picture("astronaut", max_side=40)[None], picture("ember", max_side=40)[None]
+    loss = tutorial_loss(hed, content, painting)
+    work, image = race_style.adam_work(loss, content, steps=4, chunk=2, **settings)
+    for _ in work:
+        pass
+    expected, _ = style.adam(loss, content, 4, **settings)
+    np.testing.assert_allclose(image.numpy(), expected, atol=1e-5)
+
+
+def test_tutorial_networks_have_the_tutorials_parameter_counts():
+    assert tutorial_generator().count_params() == 2_330_944
+    assert tutorial_discriminator().count_params() == 212_865
+    assert tutorial_model(65).count_params() == 4_021_569  # tiny-shakespeare's 65 characters
+
+
+def imported_names(path):
+    """Every module name a Python file imports."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def test_the_course_never_imports_the_benchmarks():
+    for path in (Path(__file__).resolve().parent.parent / "creative_lib").rglob("*.py"):
+        assert not [name for name in imported_names(path) if name.split(".")[0] == "benchmarks"], path.name
+
+
+# ---------------------------------------------------------------- every race, tiny
+
+@pytest.mark.parametrize("script", [race_dream, race_style, race_gan, race_charrnn], ids=lambda m: m.__name__)
+def test_every_race_runs_at_a_tiny_size(script):
+    r = script.run("tiny")
+    assert r.race[:2] in {"03", "04", "05", "07"} and r.setting.endswith(".")
+    assert math.isfinite(r.start) and math.isfinite(r.target) and r.reference_seconds > 0 and r.ours_total > 0
+    assert r.ours_seconds is None or 0 <= r.ours_seconds <= r.ours_total
+    assert len(r.row()) == len(results.HEADER)
