@@ -28,9 +28,12 @@ def run_races(races, size, folder):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=("tiny", "bench"), default="bench")
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    parser.add_argument("--out", type=Path, help="default: benchmarks/RESULTS.md (size bench only)")
     parser.add_argument("--race", action="append", choices=RACES, help="one race (repeat for more); default: all")
     args = parser.parse_args(argv)
+    if args.out is None and args.size != "bench":
+        parser.error("a tiny run must not replace RESULTS.md: give --out")
+    args.out = args.out or Path(__file__).parent / "RESULTS.md"
     with tempfile.TemporaryDirectory() as folder:
         results = run_races(args.race or RACES, args.size, folder)
     write_results(results, args.out, args.size)

@@ -10,15 +10,13 @@ layers' summed mean activation) that the tutorial's dream ends at.
 import tensorflow as tf
 
 from benchmarks.racing import Contender, chunks, race
-from benchmarks.reference_dream import (TUTORIAL_LAYERS, TUTORIAL_STEP, TUTORIAL_STEPS, tutorial_ascent,
-                                        tutorial_step_size)
+from benchmarks.reference_dream import TUTORIAL_STEP, TUTORIAL_STEPS, tutorial_ascent, tutorial_step_size
 from benchmarks.results import main, outcome
 from creative_lib.backbones import load_backbone
 from creative_lib.dream import Dreamer, dream_loss
 from creative_lib.images import load_photo
 
 SIZES = {"tiny": dict(side=64, steps=4, chunk=2), "bench": dict(side=224, steps=TUTORIAL_STEPS, chunk=5)}
-LAYERS = {"inception_v3": TUTORIAL_LAYERS, "vgg16_hed": ("block3_conv3", "block4_conv3")}  # offline: the lesson's
 STEP_SIZE = 0.01  # the lesson's, in [0, 1] pixels: twice the tutorial's
 
 
@@ -33,7 +31,7 @@ def ascent(ascend, start, steps, chunk, step_size):
 def run(size):
     s = SIZES[size]
     backbone = load_backbone("auto", layers="dream", auto="inception_v3")  # one line if it falls back
-    dreamer = Dreamer(backbone, dict.fromkeys(LAYERS[backbone.name], 1.0))
+    dreamer = Dreamer(backbone, dict.fromkeys(backbone.spec.dream_layers, 1.0))  # the lesson's, and the tutorial's
     net = dreamer.backbone
     photo = load_photo("astronaut", max_side=s["side"], min_side=backbone.spec.min_side)[None]
     loss = lambda x: float(dream_loss(net.model(x), dreamer.weights))  # noqa: E731  (x: (1, H, W, 3) preprocessed)

@@ -11,9 +11,8 @@ something needs it: `cl.setup` imports it, quietly, on first use.
 """
 import os
 import sys
-import time
 
-_IMPORTED_AT = time.perf_counter()  # a notebook's clock starts here, TensorFlow's import included
+from creative_lib import clock  # noqa: F401  (a notebook's clock starts here)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

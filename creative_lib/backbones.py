@@ -182,26 +182,26 @@ def imagenet(application):
 
 BACKBONES = {s.name: s for s in [
     BackboneSpec("vgg16", "VGG16 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, caffe_preprocess, caffe_deprocess,
-                 dream_layers=("block4_conv3", "block5_conv3"), style_layers=GATYS_STYLE,
+                 dream_layers=("block3_conv3", "block4_conv3"), style_layers=GATYS_STYLE,
                  content_layers=GATYS_CONTENT, classes_layer=None, **imagenet("VGG16")),
     BackboneSpec("vgg19", "VGG19 trained on ImageNet (Simonyan & Zisserman 2014)", CAFFE, caffe_preprocess, caffe_deprocess,
-                 dream_layers=("block4_conv4", "block5_conv4"), style_layers=GATYS_STYLE,
+                 dream_layers=("block3_conv4", "block4_conv4"), style_layers=GATYS_STYLE,
                  content_layers=GATYS_CONTENT, classes_layer=None, **imagenet("VGG19")),
     BackboneSpec("inception_v3", "Inception v3 trained on ImageNet (Szegedy et al. 2016)", "RGB in [-1, 1]",
                  symmetric_preprocess, symmetric_deprocess,
-                 dream_layers=("mixed4", "mixed5", "mixed6", "mixed7"),  # as in the Keras DeepDream example
+                 dream_layers=("mixed3", "mixed5"),  # as in the TensorFlow DeepDream tutorial
                  style_layers=("mixed0", "mixed1", "mixed2", "mixed3"), content_layers=("mixed5",), classes_layer=None,
                  **imagenet("InceptionV3"), classifier=True, min_side=75),
     BackboneSpec("vgg16_hed", "VGG16's convolutions from HED edge detection (Xie & Tu 2015), fine-tuned from ImageNet",
                  "Caffe: BGR in [0, 255] minus HED's mean",
                  functools.partial(caffe_preprocess, mean_bgr=HED_MEAN_BGR),
                  functools.partial(caffe_deprocess, mean_bgr=HED_MEAN_BGR),
-                 dream_layers=("block4_conv3", "block5_conv3"), style_layers=GATYS_STYLE,
+                 dream_layers=("block3_conv3", "block4_conv3"), style_layers=GATYS_STYLE,
                  content_layers=GATYS_CONTENT, classes_layer=None,
                  pretrained=vgg16_hed_trunk, random=functools.partial(imagenet_network, "VGG16", weights=None)),
     BackboneSpec("shapes", "lesson 02's shapes CNN (6 classes of drawn shapes)", "RGB in [0, 1]",
                  unit_preprocess, unit_deprocess,
-                 dream_layers=("conv3",), style_layers=("conv1", "conv2", "conv3"), content_layers=("conv2",),
+                 dream_layers=("conv2", "conv3"), style_layers=("conv1", "conv2", "conv3"), content_layers=("conv2",),
                  classes_layer="classes", pretrained=shapes_cnn, random=untrained_shapes_cnn, classifier=True,
                  min_side=8),
 ]}

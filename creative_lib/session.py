@@ -23,7 +23,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from creative_lib import _IMPORTED_AT
+from creative_lib.clock import STARTED
 from creative_lib.metrics import write_metrics
 
 PROFILES = ("smoke", "classroom", "full")
@@ -76,7 +76,7 @@ def device_report():
 
 
 @dataclass(frozen=True)
-class Checkpoint:
+class CheckpointPlace:
     """A training's checkpoint folder, the settings that keyed it, and the seed fit re-seeds with."""
     path: Path
     settings: dict
@@ -122,7 +122,7 @@ class Run:
         if self.retrain and path not in self._emptied:
             shutil.rmtree(path, ignore_errors=True)
             self._emptied.add(path)
-        return Checkpoint(path, json.loads(text), self.seed)
+        return CheckpointPlace(path, json.loads(text), self.seed)
 
     def savefig(self, fig, name, dpi=100):
         """Save a matplotlib figure into OUTPUT_DIR and record it."""
@@ -132,7 +132,7 @@ class Run:
     @property
     def seconds(self):
         """Seconds since creative_lib was imported (TensorFlow's import included)."""
-        return time.perf_counter() - _IMPORTED_AT
+        return time.perf_counter() - STARTED
 
     def finish(self, **metrics):
         """Write OUTPUT_DIR/metrics.json (with `profile` and `seconds`), print it and the artifacts.

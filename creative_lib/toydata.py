@@ -102,6 +102,8 @@ def minibatches(*arrays, batch_size, seed=0):
     """
     rng = np.random.default_rng(seed)
     n = len(arrays[0])
+    if n < batch_size:
+        raise ValueError(f"A batch of {batch_size} needs at least {batch_size} examples; got {n}.")
     while True:
         order = rng.permutation(n)
         for start in range(0, n - batch_size + 1, batch_size):

@@ -24,6 +24,7 @@ from pathlib import Path
 import keras
 import matplotlib.pyplot as plt
 import tensorflow as tf
+from tensorflow.core.protobuf import trackable_object_graph_pb2
 from tqdm.auto import tqdm
 
 from creative_lib.files import write_atomically
@@ -101,12 +102,27 @@ def _save(manager, history, checkpoint):
     write_atomically(Path(checkpoint.path) / HISTORY_FILE, lambda tmp: Path(tmp).write_text(json.dumps(record)))
 
 
-def _restore(manager, checkpoint, step):
-    """Restore the latest checkpoint; return the History it was saved with."""
+def _saved_names(path):
+    """The names a checkpoint's state was saved under: the root's children in its object graph."""
+    graph = trackable_object_graph_pb2.TrackableObjectGraph()
+    graph.ParseFromString(tf.train.load_checkpoint(path).get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
+    return {child.local_name for child in graph.nodes[0].children}
+
+
+def _restore(manager, checkpoint, step, names):
+    """Restore the latest checkpoint; return the History it was saved with.
+
+    A checkpoint that does not hold every name of `state` (the state was renamed or reshaped)
+    is refused: loading part of it would pass untrained networks off as trained.
+    """
+    missing = sorted(set(names) - _saved_names(manager.latest_checkpoint))
+    if missing:
+        raise ValueError(f"The checkpoint in {_where(checkpoint.path)} holds no {', '.join(missing)}: "
+                         "set RETRAIN = True to train from scratch.")
     manager.checkpoint.restore(manager.latest_checkpoint).expect_partial()
     done = int(step.numpy())
-    saved = Path(checkpoint.path) / HISTORY_FILE
-    record = json.loads(saved.read_text()) if saved.exists() else {}
+    kept = Path(checkpoint.path) / HISTORY_FILE
+    record = json.loads(kept.read_text()) if kept.exists() else {}
     losses = {k: v[:done] for k, v in record.get("losses", {}).items()}
     return History(losses=losses, steps_done=done, seconds=record.get("seconds", 0.0), resumed_from=done)
 
@@ -133,8 +149,11 @@ def fit(step_fn, batches, steps, *, name, state=None, checkpoint=None, checkpoin
     """Run step_fn on batches until the step counter reaches `steps`; return a History.
 
     With `state` and `checkpoint`, training is saved there, resumes from there, and a finished
-    training is loaded instead of run. Afterwards every random generator is re-seeded from the
-    checkpoint's seed, so what follows draws the same numbers whether this call trained or loaded.
+    training is loaded instead of run. Afterwards the global seeds (Python's, NumPy's, TensorFlow's,
+    Keras's) are set from the checkpoint's seed, so what follows draws the same numbers whether
+    this call trained or loaded; a generator object of your own (np.random.default_rng) is yours
+    to keep out of training. A resumed training starts the batch stream afresh, so it matches an
+    uninterrupted one exactly only where the batches do not depend on the step.
     """
     state, optimizers = _trackables(state)
     build_optimizers(optimizers)
@@ -142,7 +161,7 @@ def fit(step_fn, batches, steps, *, name, state=None, checkpoint=None, checkpoin
     manager = _manager(state, step, checkpoint)
     history = History()
     if manager and manager.latest_checkpoint:
-        history = _restore(manager, checkpoint, step)
+        history = _restore(manager, checkpoint, step, state)
         _announce(name, history, steps, checkpoint)
     start = history.steps_done
     live = LivePlot(f"{name}: training loss")
@@ -161,6 +180,7 @@ def _train(step_fn, batches, steps, step, history, manager, checkpoint, live, na
     """fit's loop: steps from history.steps_done to `steps`, recorded into `history`."""
     start = history.steps_done
     earlier_seconds = history.seconds
+    saved_at = start
     batches = iter(batches)
     began = time.perf_counter()
     bar = tqdm(total=steps, initial=start, desc=desc or name, unit="step", leave=True)
@@ -180,6 +200,7 @@ def _train(step_fn, batches, steps, step, history, manager, checkpoint, live, na
             history.seconds = earlier_seconds + time.perf_counter() - began
             if manager and history.steps_done % checkpoint_every == 0:
                 _save(manager, history, checkpoint)
+                saved_at = history.steps_done
             if history.steps_done % plot_every == 0 or history.steps_done == steps:
                 live.update(history.losses)
     except KeyboardInterrupt:
@@ -187,8 +208,7 @@ def _train(step_fn, batches, steps, step, history, manager, checkpoint, live, na
     finally:
         bar.close()
         history.steps_done = int(step.numpy())
-        history.seconds = earlier_seconds + time.perf_counter() - began
-        if manager and history.steps_done > start:
+        if manager and history.steps_done > saved_at:
             _save(manager, history, checkpoint)
     ran, took = history.steps_done - start, history.seconds - earlier_seconds
     if ran:

@@ -88,7 +88,7 @@ def test_default_layers_exist_in_every_network(hed, shapes):
         present = {layer.name for layer in spec.random().layers}
         assert set(spec.dream_layers + spec.style_layers + spec.content_layers) <= present, name
     bb = load_backbone("vgg16_hed")  # layers=None: every default layer
-    assert bb.layers == ("block4_conv3", "block5_conv3") + GATYS_STYLE + GATYS_CONTENT
+    assert bb.layers == ("block3_conv3", "block4_conv3") + GATYS_STYLE + GATYS_CONTENT
     assert load_backbone("shapes", layers="classes").layers == ("classes",)
     with pytest.raises(ValueError, match="no classifier head"):
         load_backbone("vgg16_hed", layers="classes")

@@ -161,3 +161,21 @@ def test_every_race_runs_at_a_tiny_size(script):
     assert math.isfinite(r.start) and math.isfinite(r.target) and r.reference_seconds > 0 and r.ours_total > 0
     assert r.ours_seconds is None or 0 <= r.ours_seconds <= r.ours_total
     assert len(r.row()) == len(results.HEADER)
+
+
+def test_make_bench_runs_a_race_in_its_own_process_and_writes_the_table(tmp_path):
+    from benchmarks.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--size", "tiny"])  # a tiny run never replaces RESULTS.md
+    out = tmp_path / "RESULTS.md"
+    main(["--size", "tiny", "--race", "race_charrnn", "--out", str(out)])
+    text = out.read_text()
+    assert "| 07 char-RNN |" in text and "TensorFlow" in text
+
+
+def test_the_dream_race_uses_the_lessons_layers_which_are_the_tutorials_on_inception():
+    from benchmarks.reference_dream import TUTORIAL_LAYERS
+    from creative_lib.backbones import BACKBONES
+
+    assert BACKBONES["inception_v3"].dream_layers == TUTORIAL_LAYERS

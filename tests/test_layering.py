@@ -10,7 +10,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "creative_lib"
 LAYERS = {
-    "core": {"__init__", "files", "metrics", "session", "plotting", "tables", "stored", "authoring"},
+    "core": {"clock", "__init__", "files", "metrics", "session", "plotting", "tables", "stored", "authoring"},
     "services": {"assets", "images", "training", "hed", "backbones", "classifiers", "corpus", "imagesets", "shapes",
                  "toydata", "paintings", "ngram"},
     "topics": {"nn", "cnn", "dream", "style", "gan", "charrnn", "shapes_model"},

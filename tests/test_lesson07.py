@@ -319,12 +319,12 @@ def test_classroom_rnn_beats_the_ngram_baseline(stored_metrics):
 
 
 def test_training_checkpoints_and_resumes(tmp_path):
-    from creative_lib.session import Checkpoint
+    from creative_lib.session import CheckpointPlace
     from creative_lib.training import fit
 
     vocab = corpora.Vocabulary.from_text(PLAY)
     ids = vocab.encode(PLAY * 4)
-    place = Checkpoint(tmp_path, {"units": 8}, seed=0)
+    place = CheckpointPlace(tmp_path, {"units": 8}, seed=0)
 
     def train(steps):
         tf.keras.utils.set_random_seed(0)
@@ -345,3 +345,16 @@ def test_training_checkpoints_and_resumes(tmp_path):
     assert int(restored.optimizer.iterations.numpy()) == 4
     _, h2 = train(6)
     assert h2.resumed_from == 4 and h2.steps_done == 6 and h2.steps_run == 2 and len(h2.losses["loss"]) == 6
+
+
+def test_a_second_run_loads_the_gru_and_repeats_its_metrics(rerun_in_smoke, tmp_path):
+    """Run All twice in one OUTPUT_DIR: the GRU is loaded, and every figure but the timings repeats."""
+    import nbformat
+
+    first, again, notebook = rerun_in_smoke(LESSON, tmp_path)
+    timings = {"seconds", "generate_chars_per_second"}  # clocks of this run's own work
+    assert {k: (first.get(k), again.get(k)) for k in (set(first) | set(again)) - timings
+            if first.get(k) != again.get(k)} == {}
+    printed = "".join(o.get("text", "") for cell in nbformat.read(notebook, as_version=4).cells
+                      for o in cell.get("outputs", []))
+    assert "Loaded the trained char_gru (" in printed

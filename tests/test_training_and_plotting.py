@@ -140,6 +140,24 @@ def test_checkpoints_are_keyed_by_settings_and_retrain_starts_afresh(tmp_path, m
         cl.setup("smoke", output_dir=tmp_path, retrain="yes")
 
 
+def test_a_checkpoint_of_other_networks_is_refused_not_half_loaded(ckpt):
+    model, optimizer, step, batches = linear_problem()
+    fit(step, batches, 5, name="lin", checkpoint=ckpt, state={"model": (model, optimizer)})
+    renamed, renamed_opt, renamed_step, batches = linear_problem()
+    with pytest.raises(ValueError, match="holds no regressor, regressor_optimizer: set RETRAIN = True"):
+        fit(renamed_step, batches, 5, name="lin", checkpoint=ckpt, state={"regressor": (renamed, renamed_opt)})
+
+
+def test_minibatches_refuse_a_batch_larger_than_the_data():
+    from creative_lib.toydata import minibatches
+
+    x, y = np.arange(10), np.arange(10) * 2
+    xb, yb = next(minibatches(x, y, batch_size=4))
+    np.testing.assert_array_equal(yb, 2 * xb)
+    with pytest.raises(ValueError, match="A batch of 16 needs at least 16 examples; got 10"):
+        next(minibatches(x, batch_size=16))
+
+
 def test_resume_restores_the_optimizer_moments(ckpt):
     model, optimizer, step, batches = linear_problem()
     fit(step, batches, 10, name="lin", checkpoint=ckpt, state={"model": (model, optimizer)})
