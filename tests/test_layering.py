@@ -65,3 +65,10 @@ def test_the_layer_check_catches_an_upward_import(tmp_path):
     bad.write_text("from creative_lib.cnn import build_cnn\nfrom creative_lib import shapes\n")
     assert imported_modules(bad) == {"creative_lib.cnn", "creative_lib.shapes"}
     assert ORDER.index(layer_of("creative_lib.cnn")) > ORDER.index(layer_of("backbones"))
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if p.stem in LAYERS["plots"]], ids=lambda p: p.name)
+def test_plots_take_functions_not_a_topic_modules_exports(path):
+    """A figure draws the function it is given, so a student's edited cell is what it shows."""
+    topics = {m for m in imported_modules(path) if layer_of(m) == "topics"}
+    assert not topics, f"{path.name} imports {topics}: take the function as an argument instead"
