@@ -20,6 +20,7 @@ from creative_lib.gan import (build_classifier, build_discriminator, build_gener
                               make_judge, make_train_step)
 from creative_lib.imagesets import load_dataset
 from creative_lib.toydata import minibatches
+from creative_lib.training import build_optimizers
 
 # epochs: of the tutorial's recipe (and as many images for ours); chunk: the tutorial's steps a turn
 SIZES = {"tiny": dict(epochs=0.25, chunk=2, samples=200, judge_epochs=1),
@@ -37,8 +38,7 @@ def judge_of(data, epochs):
 
 def gan_work(generator, discriminator, optimizers, train_step, images, batch, steps, chunk):
     """A Contender's work: `steps` training steps on batches of `images`, `chunk` a turn."""
-    for optimizer, net in zip(optimizers, (generator, discriminator)):
-        optimizer.build(net.trainable_variables)
+    build_optimizers(zip(optimizers, (generator.trainable_variables, discriminator.trainable_variables)))
     data = minibatches(images, batch_size=batch, seed=0)
     state = [*generator.variables, *discriminator.variables, *optimizers[0].variables, *optimizers[1].variables]
     return chunks(lambda: train_step(tf.constant(next(data))), steps // chunk, chunk, restore=state)

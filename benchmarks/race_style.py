@@ -10,7 +10,6 @@ steps; the target is the total loss the tutorial's recipe ends at.
 """
 import inspect
 
-import keras
 import tensorflow as tf
 
 from benchmarks.racing import Contender, chunks, race
@@ -18,24 +17,15 @@ from benchmarks.reference_style import TUTORIAL_ADAM, tutorial_loss
 from benchmarks.results import main, outcome
 from creative_lib.backbones import load_backbone
 from creative_lib.paintings import picture
-from creative_lib.style import adam, value_and_gradient
+from creative_lib.style import adam, adam_step
 
 SIZES = {"tiny": dict(side=48, steps=4, chunk=2), "bench": dict(side=128, steps=400, chunk=20)}
 OURS = {name: p.default for name, p in inspect.signature(adam).parameters.items() if name in TUTORIAL_ADAM}
 
 
-def adam_work(loss, init, steps, chunk, learning_rate, beta_1, epsilon, cosine):
+def adam_work(loss, init, steps, chunk, **settings):
     """A Contender's work and image: style.adam's recipe (Adam on the pixels, clipped to [0, 1]) in chunks."""
-    rate = keras.optimizers.schedules.CosineDecay(learning_rate, steps) if cosine else learning_rate
-    optimizer, image = keras.optimizers.Adam(rate, beta_1=beta_1, epsilon=epsilon), tf.Variable(init)
-    optimizer.build([image])
-    gradient = value_and_gradient(loss)
-
-    @tf.function
-    def step():
-        optimizer.apply_gradients([(gradient(tf.convert_to_tensor(image))[1], image)])
-        image.assign(tf.clip_by_value(image, 0.0, 1.0))
-
+    step, image, optimizer = adam_step(loss, init, steps, **settings)
     return chunks(step, steps // chunk, chunk, restore=[image, *optimizer.variables]), image
 
 

@@ -125,16 +125,16 @@ def lbfgs(loss, init, evaluations, every=0, on_step=None):
     return best["image"], history
 
 
-def adam(loss, init, steps, learning_rate=0.05, beta_1=0.95, epsilon=0.1, cosine=True, every=0, on_step=None):
-    """Minimise loss over the pixels with Adam, clipping to [0, 1] after every step.
+def adam_step(loss, init, steps, learning_rate=0.05, beta_1=0.95, epsilon=0.1, cosine=True):
+    """One Adam step on the pixels, clipped to [0, 1] after it: (step() -> loss parts, image Variable, optimizer).
 
-    cosine: the learning rate falls from learning_rate to 0 along half a cosine over the steps; False
-    keeps it constant. Jupyter's stop button ends it early, with the image so far.
-    -> (image (1, H, W, 3), history {part: [value at the image each step starts from]}).
+    cosine: the learning rate falls from learning_rate to 0 along half a cosine over `steps`; False
+    keeps it constant.
     """
     rate = tf.keras.optimizers.schedules.CosineDecay(learning_rate, steps) if cosine else learning_rate
     optimizer = tf.keras.optimizers.Adam(rate, beta_1=beta_1, epsilon=epsilon)
-    image, both, history = tf.Variable(init, dtype=tf.float32), value_and_gradient(loss), {"seconds": []}
+    image, both = tf.Variable(init, dtype=tf.float32), value_and_gradient(loss)
+    optimizer.build([image])
 
     @tf.function
     def step():
@@ -143,6 +143,16 @@ def adam(loss, init, steps, learning_rate=0.05, beta_1=0.95, epsilon=0.1, cosine
         image.assign(tf.clip_by_value(image, 0.0, 1.0))
         return parts
 
+    return step, image, optimizer
+
+
+def adam(loss, init, steps, learning_rate=0.05, beta_1=0.95, epsilon=0.1, cosine=True, every=0, on_step=None):
+    """Minimise loss over the pixels with `steps` of adam_step. Jupyter's stop button ends it early, with the image so far.
+
+    -> (image (1, H, W, 3), history {part: [value at the image each step starts from]}).
+    """
+    step, image, _ = adam_step(loss, init, steps, learning_rate, beta_1, epsilon, cosine)
+    history = {"seconds": []}
     began = time.perf_counter()
     try:
         for k in range(1, steps + 1):
