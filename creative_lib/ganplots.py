@@ -1,39 +1,27 @@
 """Figures and animations for lesson 05: the 1-D game, training dynamics, class counts, GIFs.
 
-    frame = mosaic(images, ncols=8)        # (N, 28, 28, 1) in [-1, 1] -> one uint8 picture
+    frame = mosaic(images, ncols=8)        # (N, 28, 28, 1) in [-1, 1] -> one uint8 picture, black ink on white
     gif_of_folder(frames_dir, path)        # the folder's PNG frames as one looping GIF (images.save_gif)
 """
 import matplotlib.pyplot as plt
 import numpy as np
-from PIL import Image
 
+from creative_lib import plotting
 from creative_lib.images import save_gif
-from creative_lib.plotting import image_grid
 
 
 def mosaic(images, ncols=8, gap=2):
-    """(N, h, w, 1) in [-1, 1] -> (rows*(h+gap)-gap, ncols*(w+gap)-gap) uint8, white gaps, black ink on white."""
-    images = np.asarray(images)[..., 0]
-    n, h, w = images.shape
-    rows = -(-n // ncols)
-    sheet = np.full((rows * (h + gap) - gap, ncols * (w + gap) - gap), 255, np.uint8)
-    ink = np.clip((1.0 - images) * 127.5, 0, 255).astype(np.uint8)  # the digits' white ink drawn black
-    for k in range(n):
-        r, c = divmod(k, ncols)
-        sheet[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = ink[k]
-    return sheet
-
-
-def enlarge(picture, factor):
-    """A uint8 picture with each pixel repeated factor x factor times (sharp when shown large)."""
-    return np.kron(picture, np.ones((factor, factor), np.uint8))
+    """Digits (N, h, w, 1) in [-1, 1] -> plotting.mosaic's (H, W) uint8 sheet, white gaps, the white ink drawn black."""
+    ink = np.clip((1.0 - np.asarray(images)) * 127.5, 0, 255).astype(np.uint8)
+    return plotting.mosaic(ink, ncols, gap)
 
 
 def show_images(images, titles=None, ncols=8, suptitle=None, size=1.1):
     """Digits (N, h, w, 1) in [-1, 1], black on white: one picture, or a grid with a title each; returns the Figure."""
     images = np.asarray(images)
     if titles:
-        return image_grid((images + 1.0) / 2.0, titles, ncols=ncols, cmap="gray_r", suptitle=suptitle, size=size * 1.2)
+        return plotting.image_grid((images + 1.0) / 2.0, titles, ncols=ncols, cmap="gray_r", suptitle=suptitle,
+                                   size=size * 1.2)
     rows = -(-len(images) // ncols)
     fig, ax = plt.subplots(figsize=(ncols * size * 0.8, rows * size * 0.8))
     ax.imshow(mosaic(images, ncols), cmap="gray", vmin=0, vmax=255)  # one picture: a small file, however many digits
@@ -52,22 +40,13 @@ def toy_panel(ax, grid, real_density, fake, d_of_grid, title):
     ax.grid(alpha=0.3)
 
 
-def moving_average(values, width):
-    """The mean over a sliding window of `width` (shorter at the start): same length as values."""
-    values = np.asarray(values, np.float64)
-    sums = np.cumsum(np.insert(values, 0, 0.0))
-    k = np.arange(1, len(values) + 1)
-    lo = np.maximum(0, k - width)
-    return (sums[k] - sums[lo]) / (k - lo)
-
-
 def dynamics(losses, steps_per_epoch, title):
     """Two panels against epochs: both losses, and mean D(x) and D(G(z)), each a moving average over one epoch."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4))
     epochs = np.arange(1, len(losses["d_loss"]) + 1) / steps_per_epoch
     for ax, names, label in ((left, ("d_loss", "g_loss"), "loss"), (right, ("D(x)", "D(G(z))"), "mean output of D")):
         for name in names:
-            ax.plot(epochs, moving_average(losses[name], steps_per_epoch), label=name)
+            ax.plot(epochs, plotting.moving_average(losses[name], steps_per_epoch), label=name)
         ax.set(xlabel="epoch", ylabel=label)
         ax.grid(alpha=0.3)
         ax.legend()
@@ -88,7 +67,5 @@ def class_bars(ax, counts, classes, title):
 
 def gif_of_folder(folder, path, max_frames=25, factor=2):
     """The folder's PNGs, in name order, as a GIF of at most max_frames evenly spaced, enlarged: (path, shown, found)."""
-    files = sorted(folder.glob("*.png"))
-    keep = np.unique(np.linspace(0, len(files) - 1, min(len(files), max_frames)).round().astype(int))
-    save_gif([enlarge(np.asarray(Image.open(files[k])), factor) for k in keep], path)
-    return path, len(keep), len(files)
+    frames, found = plotting.frames_of_folder(folder, max_frames, factor)
+    return save_gif(frames, path), len(frames), found

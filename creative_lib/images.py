@@ -12,6 +12,7 @@ accepted. The input is only ever read, never written.
     small = resize(img, (128, 96))                     # the course's one resizer: (..., H, W, C) -> (..., 128, 96, C)
     save_image(result, run.path("dream.png"))         # float [0, 1] or uint8 -> PNG or JPEG
     save_gif(frames, run.path("walk.gif"), ms=90)      # pictures -> an animated GIF that loops
+    psnr(photo, restored), ssim(photo, restored)       # the course's two scores of a picture against its reference
 
 save_image and save_gif refuse NaN or infinite pixels, never write over a file that load_image
 read in this process, and replace an existing file only if they wrote it (they mark their PNGs,
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from PIL.PngImagePlugin import PngInfo
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from creative_lib.files import write_atomically
 
@@ -190,6 +192,36 @@ def load_photo(name_or_source, max_side=None, min_side=16):
 
         name_or_source = getattr(skimage.data, name_or_source)()
     return load_image(name_or_source, max_side=max_side, min_side=min_side)
+
+
+def psnr(reference, image):
+    """Peak signal-to-noise ratio of `image` against `reference`, in dB (higher is closer); inf when they are equal.
+
+    Both float in [0, 1], shaped (H, W, 3) or (H, W), the same shape: 10 * log10(1 / mean squared error).
+    """
+    reference, image = _score_pair(reference, image)
+    if np.array_equal(reference, image):
+        return float("inf")
+    return float(peak_signal_noise_ratio(reference, image, data_range=1.0))
+
+
+def ssim(reference, image):
+    """Structural similarity of `image` to `reference` (Wang et al. 2004): 1 when equal, lower as structure differs.
+
+    Both float in [0, 1], shaped (H, W, 3) or (H, W), the same shape, at least 7 pixels on each side.
+    """
+    reference, image = _score_pair(reference, image)
+    channel_axis = -1 if image.ndim == 3 else None
+    return float(structural_similarity(reference, image, data_range=1.0, channel_axis=channel_axis))
+
+
+def _score_pair(reference, image):
+    """Two images as float64 arrays of one shape, (H, W, 3) or (H, W); anything else is a ValueError."""
+    reference, image = np.asarray(reference, np.float64), np.asarray(image, np.float64)
+    if reference.shape != image.shape or not (image.ndim == 2 or (image.ndim == 3 and image.shape[-1] == 3)):
+        raise ValueError(f"A score compares two images of one shape, (H, W, 3) or (H, W), not {reference.shape} "
+                         f"and {image.shape}.")
+    return reference, image
 
 
 SAVE_MARK = "creative_lib.images.save_image"  # stored in each file save_image and save_gif write

@@ -1,12 +1,20 @@
 """What the lessons show: image grids, training curves, a figure redrawn in place, PNG bytes, a live preview,
-and the banner a lesson shows when it carries on without a download."""
+and the banner a lesson shows when it carries on without a download.
+
+    sheet = mosaic(images, ncols=8)                     # (N, h, w[, 1 or 3]) -> one uint8 picture, grey or RGB
+    big = enlarge(sheet, 3)                             # each pixel a 3x3 block: sharp when shown large
+    frames, found = frames_of_folder(frames_dir, max_frames=25, factor=2)
+    save_gif(frames, run.path("training.gif"))          # creative_lib.images writes the GIF
+"""
 import io
 import math
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython import get_ipython
 from IPython.display import display
+from PIL import Image
 from tqdm.auto import tqdm
 
 
@@ -44,6 +52,43 @@ def image_grid(images, titles=None, ncols=None, cmap=None, suptitle=None, size=2
     return fig
 
 
+def mosaic(images, ncols=8, gap=2, background=255):
+    """Pictures side by side, ncols to a row, `gap` pixels of `background` between them: one uint8 picture.
+
+    images: (N, h, w) or (N, h, w, 1) -> (H, W) grey; (N, h, w, 3) -> (H, W, 3) RGB; float in [0, 1] or uint8.
+    H = rows * (h + gap) - gap and W = ncols * (w + gap) - gap, where rows = ceil(N / ncols).
+    """
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.dtype != np.uint8:
+        images = np.round(np.clip(images, 0.0, 1.0) * 255.0).astype(np.uint8)
+    n, h, w = images.shape[:3]
+    rows = -(-n // ncols)
+    sheet = np.full((rows * (h + gap) - gap, ncols * (w + gap) - gap) + images.shape[3:], background, np.uint8)
+    for k in range(n):
+        r, c = divmod(k, ncols)
+        sheet[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = images[k]
+    return sheet
+
+
+def enlarge(picture, factor):
+    """A uint8 picture (H, W) or (H, W, 3) -> (H * factor, W * factor[, 3]): each pixel a factor x factor block."""
+    return np.asarray(picture).repeat(factor, axis=0).repeat(factor, axis=1)
+
+
+def frames_of_folder(folder, max_frames=25, factor=1):
+    """The folder's PNGs in name order, at most max_frames evenly spaced, each enlarged: (uint8 pictures, PNGs found).
+
+    The frames of an animation a lesson saved as it trained; images.save_gif(frames, path) makes the GIF.
+    """
+    files = sorted(Path(folder).glob("*.png"))
+    if not files:
+        raise ValueError(f"{folder} holds no PNG files, so there are no frames to show.")
+    keep = np.unique(np.linspace(0, len(files) - 1, min(len(files), max_frames)).round().astype(int))
+    return [enlarge(np.asarray(Image.open(files[k])), factor) for k in keep], len(files)
+
+
 def curves(history, title=None, xlabel="step", logy=False, ax=None):
     """Plot each named series of `history` (dict name -> list of floats); returns the Figure."""
     if ax is None:
@@ -62,6 +107,15 @@ def curves(history, title=None, xlabel="step", logy=False, ax=None):
         ax.legend()
     ax.grid(alpha=0.3)
     return fig
+
+
+def moving_average(values, width):
+    """The mean over a sliding window of `width` (shorter at the start): same length as values."""
+    values = np.asarray(values, np.float64)
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    k = np.arange(1, len(values) + 1)
+    lo = np.maximum(0, k - width)
+    return (sums[k] - sums[lo]) / (k - lo)
 
 
 def figure_png(fig, dpi=90, close=True):

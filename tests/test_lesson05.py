@@ -11,7 +11,7 @@ import tensorflow as tf
 
 import creative_lib  # noqa: F401  (quiet TensorFlow first)
 import keras
-from creative_lib import gan, ganplots, imagesets
+from creative_lib import gan, ganplots, imagesets, plotting
 from creative_lib.assets import AssetUnavailable, available_offline
 from creative_lib.demos.lesson05 import GRID, LatentDemo
 from creative_lib.exercises import ex05
@@ -226,7 +226,7 @@ def test_mosaic_and_gif(tmp_path):
     from PIL import Image
     path = save_gif([sheet, 255 - sheet, sheet], tmp_path / "a.gif")
     assert Image.open(path).n_frames == 3
-    assert ganplots.moving_average([1, 3, 5, 7], 2).tolist() == [1, 2, 4, 6]
+    assert plotting.moving_average([1, 3, 5, 7], 2).tolist() == [1, 2, 4, 6]
     for k in range(7):
         save_image(np.full((4, 4), 30 * k, np.uint8), tmp_path / f"epoch_{k:03d}.png")
     gif, shown, found = ganplots.gif_of_folder(tmp_path, tmp_path / "b.gif", max_frames=4, factor=3)

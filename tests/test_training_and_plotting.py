@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 import creative_lib as cl
-from creative_lib.plotting import as_displayable, curves, image_grid
+from creative_lib.plotting import as_displayable, curves, enlarge, frames_of_folder, image_grid, mosaic
 from creative_lib.training import fit
 
 
@@ -200,6 +200,46 @@ def test_image_grid_and_curves_build_labelled_figures():
     assert as_displayable(images[2]).shape == (8, 8) and as_displayable(images[2]).max() == 1.0
     fig = curves({"loss": [3, 2, 1], "val": [4, 3, 2]}, title="t")
     assert fig.axes[0].get_title() == "t" and len(fig.axes[0].lines) == 2
+
+
+@pytest.mark.parametrize("shape, picture", [((5, 4, 6), (9, 20)), ((5, 4, 6, 1), (9, 20)), ((5, 4, 6, 3), (9, 20, 3))])
+def test_mosaic_is_grey_for_grey_and_rgb_for_colour(shape, picture):
+    sheet = mosaic(np.zeros(shape, np.float32), ncols=3, gap=1)
+    assert sheet.shape == picture and sheet.dtype == np.uint8
+    assert sheet[4, 0].tolist() == (255 if len(picture) == 2 else [255, 255, 255])  # the gap between the rows
+    assert not sheet[:4, :6].any() and sheet[5:, 14:].min() == 255  # a picture, and the empty sixth place
+
+
+def test_mosaic_places_uint8_as_given_and_floats_rounded_on_the_background():
+    pictures = np.random.default_rng(0).integers(0, 256, (4, 3, 5, 3), dtype=np.uint8)
+    sheet = mosaic(pictures, ncols=2, gap=2, background=(0, 0, 128))
+    assert np.array_equal(sheet[5:8, 7:12], pictures[3]) and sheet[3, 0].tolist() == [0, 0, 128]
+    grey = mosaic(np.array([[[0.0, 0.5, 1.0, 2.0]]]), ncols=1, gap=0)
+    assert grey.tolist() == [[0, 128, 255, 255]]
+
+
+def test_enlarge_repeats_each_pixel_of_grey_and_rgb_pictures():
+    grey = np.array([[1, 2], [3, 4]], np.uint8)
+    assert enlarge(grey, 2).tolist() == [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]
+    rgb = np.random.default_rng(1).integers(0, 256, (2, 3, 3), dtype=np.uint8)
+    big = enlarge(rgb, 3)
+    assert big.shape == (6, 9, 3) and big.dtype == np.uint8 and np.array_equal(big[::3, ::3], rgb)
+
+
+def test_frames_of_folder_spreads_at_most_max_frames_over_the_pngs_in_name_order(tmp_path):
+    from creative_lib.images import save_image
+
+    for k in range(7):
+        save_image(np.full((4, 5, 3), 30 * k, np.uint8), tmp_path / f"epoch_{k:03d}.png")
+    (tmp_path / "notes.txt").write_text("not a frame")
+    frames, found = frames_of_folder(tmp_path, max_frames=4, factor=2)
+    assert found == 7 and [f.shape for f in frames] == [(8, 10, 3)] * 4
+    assert [int(f[0, 0, 0]) for f in frames] == [0, 60, 120, 180]  # epochs 0, 2, 4 and 6
+    assert len(frames_of_folder(tmp_path, max_frames=25)[0]) == 7
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="no PNG files"):
+        frames_of_folder(empty)
 
 
 def test_preview_moves_its_bar_and_redraws_every_few_steps(monkeypatch):

@@ -1,4 +1,4 @@
-"""The demos' shared kit: one look for their controls, picture bytes, a refusal line, and an image picker.
+"""The demos' shared kit: one look for their controls, picture bytes, a refusal line, an image picker, a wipe.
 
     w.IntSlider(description="steps", style=STYLE, layout=WIDE)   # every demo's labels and widths
     view.value = jpeg(photo)                                     # an ipywidgets Image's bytes (png() for drawings)
@@ -9,6 +9,9 @@
             self.choose_images(images, max_side=384, min_side=16)   # self.picker, self.upload
         def redraw(self):                                            # called when the choice changes
             image = self.image()                                     # float32 (H, W, 3); a bad upload raises ValueError
+
+    compare = BeforeAfter(labels=("foggy", "defogged"))         # one picture wiped over the other by a slider
+    compare.set(before, after); display(compare.ui)              # float (H, W, 3) in [0, 1], of one size
 """
 import html
 import io
@@ -71,3 +74,41 @@ class ImageChooser:
             raise ValueError("No image uploaded yet: use the upload button first.")
         name = getattr(self, "upload_name", None) if key == self.UPLOAD else key
         return load_image(self.images[key], max_side=self.max_side, min_side=self.min_side, upload_name=name)
+
+
+class BeforeAfter:
+    """One picture wiped over another: left of a thin white line `before`, right of it `after`.
+
+    .ui: the picture, a "wipe" slider (0: all `after`, 1: all `before`) and a caption naming the two sides.
+    """
+
+    def __init__(self, width=480, labels=("before", "after")):
+        layout = w.Layout(width=f"{width}px")
+        self.view = w.Image(format="jpeg", layout=layout)
+        self.wipe = w.FloatSlider(value=0.5, min=0, max=1, step=0.01, description="wipe", style=STYLE, layout=layout)
+        before, after = (html.escape(label) for label in labels)
+        self.caption = w.HTML(f"left of the line: <b>{before}</b> &nbsp;·&nbsp; right of it: <b>{after}</b>")
+        self.ui = w.VBox([self.view, self.wipe, self.caption])
+        self.pair = None
+        self.wipe.observe(lambda _: self.redraw(), names="value")
+
+    def set(self, before, after):
+        """Show two float (H, W, 3) images in [0, 1] of one size (ValueError otherwise)."""
+        before, after = np.asarray(before, np.float32), np.asarray(after, np.float32)
+        if before.shape != after.shape or before.ndim != 3 or before.shape[-1] != 3:
+            raise ValueError(f"BeforeAfter shows two (H, W, 3) images of one size, not {before.shape} and "
+                             f"{after.shape}.")
+        self.pair = before, after
+        self.redraw()
+
+    def redraw(self):
+        """Show `before` left of the slider's position and `after` right of it (nothing until set is called)."""
+        if self.pair is None:
+            return
+        before, after = self.pair
+        edge = round(self.wipe.value * before.shape[1])
+        picture = after.copy()
+        picture[:, :edge] = before[:, :edge]
+        if 0 < edge < picture.shape[1]:
+            picture[:, edge - 1:edge + 1] = 1.0  # the line: two white columns at the boundary
+        self.view.value = jpeg(picture)

@@ -15,7 +15,8 @@ import numpy as np
 
 from creative_lib.demos.kit import STYLE, WIDE, png
 from creative_lib.gan import draw, lerp, slerp
-from creative_lib.ganplots import enlarge, mosaic
+from creative_lib.ganplots import mosaic
+from creative_lib.plotting import enlarge
 
 GRID = 16
 
