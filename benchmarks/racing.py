@@ -10,6 +10,9 @@ the seconds of work they took.
                    Contender("reference", chunks(their_step, 20), their_quality)])
     target = curves["reference"].final                  # the quality the reference ends at
     seconds = time_to_reach(curves["ours"], target)     # None if ours never got there
+
+A race on a wall budget instead of a count of steps gives each contender timed_chunks(step, 150, 15):
+turns of about 15 seconds of steps until 150 seconds are spent.
 """
 import time
 from dataclasses import dataclass, field
@@ -40,15 +43,39 @@ def chunks(step, count, size=1, restore=()):
     variable in `restore` (weights, optimizer slots and iterations, an image) is put back as it
     was, so the race starts from where the recipe starts. Optimizers must be built beforehand.
     """
-    saved = [v.numpy() for v in restore]
-    step()
-    for variable, value in zip(restore, saved):
-        variable.assign(value)
+    _prepare(step, restore)
     yield
     for _ in range(count):
         for _ in range(size):
             step()
         yield
+
+
+def timed_chunks(step, seconds, turn, restore=(), most=None):
+    """Work for a Contender on a wall budget: chunks of about `turn` seconds of step() calls, `seconds` in all.
+
+    The work ends when the budget is spent or after `most` calls (a recipe's own end), whichever
+    comes first; a chunk ends after the call that takes it past its `turn`. The first next() only
+    prepares, as in chunks.
+    """
+    _prepare(step, restore)
+    yield
+    spent, calls = 0.0, 0
+    while spent < seconds and (most is None or calls < most):
+        began = time.perf_counter()
+        while time.perf_counter() - began < min(turn, seconds - spent) and (most is None or calls < most):
+            step()
+            calls += 1
+        spent += time.perf_counter() - began
+        yield
+
+
+def _prepare(step, restore):
+    """One call of step() to trace and compile it, then every variable in `restore` put back as it was."""
+    saved = [v.numpy() for v in restore]
+    step()
+    for variable, value in zip(restore, saved):
+        variable.assign(value)
 
 
 def race(contenders):

@@ -1,6 +1,7 @@
 """A race's result, a race script's command line, and benchmarks/RESULTS.md: the table of them all.
 
     result = outcome(curves, race="03 DeepDream", measure="dream loss", higher_is_better=True, setting="...")
+    result = outcome(curves, target=17.0, start=14.0, ...)  # a target fixed beforehand: neither recipe may reach it
     write_results([result, ...], "benchmarks/RESULTS.md", size="bench")
 """
 import argparse
@@ -23,35 +24,55 @@ AIM = 2.0  # ours should reach the reference's quality in at most half the refer
 class Result:
     race: str  # "03 DeepDream"
     measure: str  # what the quality is, and which way is better
-    start: float  # the quality both recipes started from (the reference's, where they differ)
-    target: float  # the quality the reference's recipe ended at
+    start: float  # where both started (the reference's, where they differ), or the baseline a fixed target is set from
+    target: float  # the quality the reference's recipe ended at, or one fixed beforehand
     ours_seconds: float | None  # ours' work until it first reached the target; None if it never did
     ours_total: float  # all of ours' work
-    reference_seconds: float  # the reference's work until it first reached its own final quality
+    reference_seconds: float | None  # the reference's work until it first reached the target; None if it never did
     setting: str  # the contenders and the sizes, in a sentence
+    reference_total: float | None = None  # all of the reference's work (a fixed target may be out of its reach)
 
     @property
     def ratio(self):
-        """reference / ours: how many times faster ours got there; if ours never did, an upper bound."""
-        return self.reference_seconds / (self.ours_total if self.ours_seconds is None else self.ours_seconds)
+        """reference / ours: how many times faster ours got there; a bound where one never did; None if neither did.
+
+        If ours never got there it is an upper bound (ours' total work instead); if the reference never
+        did, a lower bound (the reference's total work instead).
+        """
+        if self.ours_seconds is None and self.reference_seconds is None:
+            return None
+        reference = self.reference_total if self.reference_seconds is None else self.reference_seconds
+        return reference / (self.ours_total if self.ours_seconds is None else self.ours_seconds)
 
     @property
     def met(self):
         return self.ours_seconds is not None and self.ratio >= AIM
 
     def row(self):
-        ours = f"{self.ours_seconds:.1f}" if self.ours_seconds is not None else f"never in {self.ours_total:.1f}"
-        ratio = f"{self.ratio:.2f}×" if self.ours_seconds is not None else f"< {self.ratio:.2f}×"
-        return [self.race, self.measure, f"{self.start:.4g} → {self.target:.4g}", ours,
-                f"{self.reference_seconds:.1f}", ratio, f"≥ {AIM:g}×", "yes" if self.met else "**short of the aim**"]
+        never = lambda total: f"never in {total:.1f}"  # noqa: E731
+        ours = f"{self.ours_seconds:.1f}" if self.ours_seconds is not None else never(self.ours_total)
+        reference = (f"{self.reference_seconds:.1f}" if self.reference_seconds is not None
+                     else never(self.reference_total))
+        if self.ratio is None:
+            ratio = "neither got there"
+        else:
+            bound = "< " if self.ours_seconds is None else "> " if self.reference_seconds is None else ""
+            ratio = f"{bound}{self.ratio:.2f}×"
+        return [self.race, self.measure, f"{self.start:.4g} → {self.target:.4g}", ours, reference, ratio,
+                f"≥ {AIM:g}×", "yes" if self.met else "**short of the aim**"]
 
 
-def outcome(curves, higher_is_better=False, **labels):
-    """The Result of race()'s curves {"ours", "reference"}: the target is where the reference ended."""
+def outcome(curves, higher_is_better=False, target=None, start=None, **labels):
+    """The Result of race()'s curves {"ours", "reference"}: the target is where the reference ended, unless given.
+
+    start: where the table says the race began (default: the reference's first quality).
+    """
     ours, reference = curves["ours"], curves["reference"]
-    reached = lambda curve: time_to_reach(curve, reference.final, higher_is_better)  # noqa: E731
-    return Result(start=reference.quality[0], target=reference.final, ours_seconds=reached(ours),
-                  ours_total=ours.seconds[-1], reference_seconds=reached(reference), **labels)
+    target = reference.final if target is None else target
+    reached = lambda curve: time_to_reach(curve, target, higher_is_better)  # noqa: E731
+    return Result(start=reference.quality[0] if start is None else start, target=target, ours_seconds=reached(ours),
+                  ours_total=ours.seconds[-1], reference_seconds=reached(reference),
+                  reference_total=reference.seconds[-1], **labels)
 
 
 def cpu_model():
@@ -88,8 +109,9 @@ def write_results(results, path, size, date=None):
         "# Speed against the TensorFlow tutorials\n\n"
         f"Written by `make bench` (size `{size}`): each race runs both recipes in turns, one chunk of work "
         "each, in one process, and times how long each took to reach the quality the tutorial's recipe "
-        "ends at (the target; the start is where it began). The ratio is how many times faster ours got "
-        "there; the aim is at least twice as fast.\n\n"
+        "ends at, or a quality its note fixes beforehand (the target; the start is where it began, or the "
+        "baseline the fixed target is set from). The ratio is how many times faster ours got there (a bound, "
+        "> or <, where one recipe never did); the aim is at least twice as fast.\n\n"
         f"{table(results)}\n\nMachine: {machine()}. Date: {date}.\n\n{notes}\n",
         encoding="utf-8")
 

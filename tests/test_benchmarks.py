@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from benchmarks import race_charrnn, race_dream, race_gan, race_style, results
-from benchmarks.racing import Contender, Curve, chunks, race, time_to_reach
+from benchmarks import race_charrnn, race_cyclegan, race_dream, race_gan, race_style, racing, results
+from benchmarks.racing import Contender, Curve, chunks, race, time_to_reach, timed_chunks
 from benchmarks.reference_charrnn import tutorial_model
+from benchmarks.reference_cyclegan import tutorial_discriminator as tutorial_patchgan
+from benchmarks.reference_cyclegan import tutorial_generator as tutorial_unet
+from benchmarks.reference_cyclegan import tutorial_jitter
 from benchmarks.reference_dream import tutorial_ascent, tutorial_step_size
 from benchmarks.reference_gan import tutorial_discriminator, tutorial_generator
 from benchmarks.reference_style import TUTORIAL_ADAM, TUTORIAL_STYLE, tutorial_loss
@@ -52,6 +55,22 @@ def test_race_takes_turns_and_measures_quality_after_every_chunk():
     assert curves["a"].seconds[0] == 0.0 and all(np.diff(curves["a"].seconds) >= 0)
 
 
+def test_timed_chunks_work_in_turns_of_seconds_until_the_budget_or_the_recipes_end(monkeypatch):
+    clock, counter, calls = [0.0], tf.Variable(0.0), []
+    monkeypatch.setattr(racing.time, "perf_counter", lambda: clock[0])
+    step = lambda: (calls.append(clock[0]), counter.assign_add(1.0), clock.__setitem__(0, clock[0] + 1.0))  # noqa: E731
+    work = timed_chunks(step, seconds=5.0, turn=2.0, restore=[counter])
+    next(work)
+    assert len(calls) == 1 and float(counter) == 0.0  # traced once, then put back
+    sizes = []
+    for _ in work:
+        sizes.append(len(calls) - 1 - sum(sizes))
+    assert sizes == [2, 2, 1] and float(counter) == 5.0  # turns of 2 s until the 5 s are spent
+    before = len(calls)
+    assert sum(1 for _ in timed_chunks(step, seconds=50.0, turn=20.0, most=3)) == 2  # prepared, then one chunk
+    assert len(calls) - before == 1 + 3  # the recipe's end: 3 calls
+
+
 def test_time_to_reach_is_the_first_time_the_quality_was_good_enough():
     curve = Curve([0.0, 1.0, 2.0, 3.0], [5.0, 4.0, 2.5, 3.0])
     assert time_to_reach(curve, 2.5) == 2.0 and time_to_reach(curve, 4.5) == 1.0
@@ -88,6 +107,18 @@ def test_the_table_says_plainly_when_the_aim_is_missed(tmp_path):
     assert [row.split(" | ")[-1] for row in rows[2:]] == ["yes |", "**short of the aim** |", "**short of the aim** |"]
     assert "| 9 → 1.25 |" in rows[2] and "2.50×" in rows[2] and "≥ 2×" in rows[2]
     assert f"{results.cpu_model()}, " in text and f"TensorFlow {tf.__version__}" in text and "Date: 2025-01-02" in text
+
+
+def test_a_fixed_target_may_be_out_of_either_recipes_reach():
+    curves = {"ours": Curve([0.0, 1.0, 2.0], [10.0, 12.0, 13.5]),
+              "reference": Curve([0.0, 4.0, 8.0], [9.0, 11.0, 12.0])}
+    r = results.outcome(curves, higher_is_better=True, target=13.0, start=11.0, race="r", measure="m", setting="s")
+    assert (r.start, r.target, r.ours_seconds, r.reference_seconds, r.reference_total) == (11.0, 13.0, 2.0, None, 8.0)
+    assert r.ratio == 4.0 and r.met  # at least four times as fast: the reference never got there in 8 s
+    assert r.row()[3:6] == ["2.0", "never in 8.0", "> 4.00×"]
+    neither = results.Result(**{**r.__dict__, "ours_seconds": None})
+    assert neither.ratio is None and not neither.met and neither.row()[5] == "neither got there"
+    assert results.Result(**json.loads(json.dumps(r.__dict__))) == r
 
 
 def test_a_race_script_writes_its_result_as_json(tmp_path):
@@ -138,6 +169,17 @@ def test_tutorial_networks_have_the_tutorials_parameter_counts():
     assert tutorial_model(65).count_params() == 4_021_569  # tiny-shakespeare's 65 characters
 
 
+def test_tutorial_cyclegan_networks_are_pix2pixs_cut_to_64_px():
+    unet, patchgan = tutorial_unet(64), tutorial_patchgan()
+    assert unet.count_params() == 29_245_059  # 64-128-256-512-512-512 down, 512-512-256-128-64 up
+    assert patchgan.count_params() == 2_765_569  # pix2pix's 2,770,433 less the target's channels and batch norm's stats
+    assert unet(tf.zeros((1, 64, 64, 3))).shape == (1, 64, 64, 3)
+    assert patchgan(tf.zeros((1, 64, 64, 3))).shape == (1, 6, 6, 1)
+    image = tf.random.uniform((1, 64, 64, 3))
+    jittered = tutorial_jitter(image)
+    assert jittered.shape == image.shape and np.isin(jittered.numpy(), image.numpy()).all()  # nearest: no new values
+
+
 def imported_names(path):
     """Every module name a Python file imports."""
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -161,6 +203,17 @@ def test_every_race_runs_at_a_tiny_size(script):
     assert math.isfinite(r.start) and math.isfinite(r.target) and r.reference_seconds > 0 and r.ours_total > 0
     assert r.ours_seconds is None or 0 <= r.ours_seconds <= r.ours_total
     assert len(r.row()) == len(results.HEADER)
+
+
+def test_the_cyclegan_race_runs_at_a_tiny_size():
+    foggy, clear = race_cyclegan.defog_data(96, 4)
+    assert foggy.shape == clear.shape == (4, 64, 64, 3) and foggy.min() >= 0 and foggy.max() <= 1
+    r = race_cyclegan.run("tiny")
+    assert r.race == "06 CycleGAN" and r.setting.endswith(".") and len(r.row()) == len(results.HEADER)
+    assert 5 < r.start < 30 and r.target == pytest.approx(r.start + race_cyclegan.GAIN)  # the foggy input, + 3 dB
+    assert 0 < r.ours_total < 5 and 0 < r.reference_total < 5
+    for seconds, total in ((r.ours_seconds, r.ours_total), (r.reference_seconds, r.reference_total)):
+        assert seconds is None or 0 <= seconds <= total
 
 
 def test_make_bench_runs_a_race_in_its_own_process_and_writes_the_table(tmp_path):

@@ -12,8 +12,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "creative_lib"
 LAYERS = {
     "core": {"clock", "__init__", "files", "metrics", "session", "plotting", "tables", "stored", "authoring"},
     "services": {"assets", "images", "training", "hed", "backbones", "classifiers", "corpus", "imagesets", "shapes",
-                 "toydata", "paintings", "ngram"},
-    "topics": {"nn", "cnn", "dream", "style", "gan", "charrnn", "shapes_model"},
+                 "toydata", "paintings", "ngram", "photos"},
+    "topics": {"nn", "cnn", "dream", "style", "gan", "cyclegan", "charrnn", "shapes_model"},
     "plots": {"nnplots", "cnnplots", "dreamplots", "ganplots", "textplots"},
     "demos": {"demos"},
     "exercises": {"exercises"},

@@ -14,7 +14,10 @@ For each lesson notebook (a copy, on a JupyterLab server with default settings, 
    picture and must say what it saved). A demo with a text box and
    a button (a generator) must stream: the text grows in several visible steps and ends longer
    than the primer. Each upload button of a demo takes a PNG (a picture changes), and the
-   last one a text file (the demo says in words that the file is not an image).
+   last one a text file (the demo says in words that the file is not an image). A good PNG
+   is never refused: no red sentence (a demo may still show its captions and scores).
+5. Lesson by lesson (LESSON_CHECKS), what its demo is for: lesson 06's fog density and method
+   redraw the wipe and its PSNR line, and density 0 says there is nothing to score against.
 
 Screenshots of each step go to CREATIVE_LIB_BROWSER_SHOTS (see conftest.py).
 """
@@ -23,7 +26,7 @@ import time
 from pathlib import Path
 
 import pytest
-from labdriver import (Notebook, cut_labels, drag_slider, image_state, page_of, picture, pixels_spread,
+from labdriver import (Notebook, choose, cut_labels, drag_slider, image_state, page_of, picture, pixels_spread,
                        same_picture, upload)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +55,15 @@ def signature(demo):
 
 def texts(demo):
     return demo.evaluate("(el, texts) => [...el.querySelectorAll(texts)].map(h => h.innerText)", TEXTS)
+
+
+def refusals(demo):
+    """The red sentences the demo shows (kit.refusal's colour, as the browser draws it)."""
+    return demo.evaluate(
+        """(el) => [...el.querySelectorAll('*')]
+            .filter(e => { const [r, g, b] = getComputedStyle(e).color.match(/\\d+/g).map(Number);
+                           return r > 150 && g < 90 && b < 90 && e.innerText.trim(); })
+            .map(e => e.innerText.trim())""")
 
 
 def wait_for_change(nb, demo, before, what, timeout_s=90):
@@ -238,6 +250,10 @@ def check_lesson(name, stem, page, lab, shots_dir, tmp_path):
             problems.append(f"{what}: labels cut off: {cut}")
         problems += use_demo(nb, demo, what, lambda step: shot(f"3-demo{k}-{step}", demo), upload_png, upload_txt)
 
+    # 5. what this lesson's demo is for
+    if stem in LESSON_CHECKS:
+        problems += LESSON_CHECKS[stem](nb, lambda step: shot(f"4-{step}"))
+
     assert not problems, "\n".join(problems)
 
 
@@ -331,9 +347,9 @@ def use_upload(nb, demo, what, shot, png, txt):
         after = check_pictures(demo, f"{which}, after uploading {png.name}")
         if pictures and after and all(same_picture(a, b) for a, b in zip(pictures, after)):
             problems.append(f"{which}: uploaded {png.name}, but the picture looks the same")
-        said = " ".join(texts(demo)).strip()
-        if said:
-            problems.append(f"{which}: uploading a good PNG says {said[:120]!r}")
+        refused = refusals(demo)
+        if refused:
+            problems.append(f"{which}: uploading a good PNG is refused: {' '.join(refused)[:120]!r}")
         shot(f"upload-png-{i + 1}")
     before = signature(demo)
     upload(demo, txt, button)
@@ -345,3 +361,48 @@ def use_upload(nb, demo, what, shot, png, txt):
     check_pictures(demo, f"{which}, after uploading {txt.name}")  # the last picture stays
     shot("upload-text")
     return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson by lesson: what each demo is for
+# --------------------------------------------------------------------------------------------
+
+def check_defog_demo(nb, shot):
+    """Lesson 06: the fog density and the method redraw the wipe and the scores; density 0 scores nothing."""
+    page = nb.page
+    demo = nb.output_with(page.locator("label.widget-label", has_text=re.compile(r"^\s*fog density\s*$")))
+    wheel_to(page, demo)
+    problems = []
+
+    def step(what, act):
+        before, pictures = signature(demo), [picture(i) for i in demo.locator("img").all()]
+        act()
+        wait_for_change(nb, demo, before, f"lesson 06's demo: {what}")
+        after = check_pictures(demo, f"lesson 06's demo, after {what}")
+        if all(same_picture(a, b) for a, b in zip(pictures, after)):
+            problems.append(f"lesson 06's demo: {what}, but the picture looks the same")
+        said = " ".join(texts(demo))
+        shot(re.sub(r"\W+", "-", what).strip("-"))
+        return said
+
+    options = demo.locator(".widget-dropdown select").nth(1).evaluate("s => [...s.options].map(o => o.textContent)")
+    step("picked china", lambda: choose(demo, "photo", "china"))  # the upload before left a refusal
+    said = step("dragged the fog density to 0.5", lambda: drag_slider(demo, "fog density", 0.25))
+    method = demo.locator(".widget-dropdown select").nth(1).evaluate("s => s.options[s.selectedIndex].textContent")
+    if not re.search(rf"foggy \d+\.\d dB · {re.escape(method)} \d+\.\d dB", said):
+        problems.append(f"lesson 06's demo at density 0.5 with {method!r} does not score both: {said[:160]!r}")
+    other = next(o for o in options if o != method)
+    said = step(f"picked the method {other!r}", lambda: choose(demo, "method", other))
+    if f"· {other} " not in said:
+        problems.append(f"lesson 06's demo: picked {other!r}, but the scores do not name it: {said[:160]!r}")
+    before = signature(demo)
+    drag_slider(demo, "fog density", 0.0)
+    wait_for_change(nb, demo, before, "lesson 06's demo: dragged the fog density to 0")
+    said = " ".join(texts(demo))
+    if "no clear original" not in said or " dB" in said:
+        problems.append(f"lesson 06's demo at density 0 should say there is no clear original: {said[:160]!r}")
+    shot("density-0")
+    return problems
+
+
+LESSON_CHECKS = {"06": check_defog_demo}
