@@ -29,7 +29,7 @@ $(BROWSER_STAMP): $(STAMP) requirements-browser.txt
 test-browser: $(BROWSER_STAMP)  ## every lesson's demos used in JupyterLab, in Debian's Chromium (apt-get install chromium)
 	CREATIVE_LIB_BROWSER_TEST=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser
 
-bench: $(STAMP)  ## race each lesson's recipe against the TensorFlow tutorial's (a few minutes); writes benchmarks/RESULTS.md
+bench: $(STAMP)  ## race each lesson's recipe against the TensorFlow tutorial's (about nine minutes); writes benchmarks/RESULTS.md
 	$(BIN)/python -m benchmarks
 
 export: $(STAMP)  ## write each lesson's `#| export` cells into its creative_lib topic module
