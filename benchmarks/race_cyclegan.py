@@ -22,9 +22,8 @@ from benchmarks.reference_cyclegan import (levels, tutorial_discriminator, tutor
                                            tutorial_train_step)
 from benchmarks.results import main, outcome
 from creative_lib import photos
-from creative_lib.cyclegan import (ImagePool, add_fog, build_discriminator, build_unet, cyclegan_optimizer,
-                                   depth_from_disparity, ground_depth, make_cyclegan_step, random_fog, to_network,
-                                   translate)
+from creative_lib.cyclegan import (ImagePool, build_discriminator, build_unet, cyclegan_optimizer, depth_from_disparity,
+                                   fog_at, ground_depth, make_cyclegan_step, random_fog, to_network, translate)
 from creative_lib.images import psnr, resize
 from creative_lib.toydata import minibatches
 from creative_lib.training import build_optimizers
@@ -38,18 +37,13 @@ DENSITIES, AIRLIGHT = (0.5, 1.0, 1.5), 0.85  # the held-out fogs
 GAIN = 3.0  # dB over the foggy input: the target
 
 
-def fog_at(clear, depth, density):
-    """The lesson's held-out fog: optical depth `density` at the median depth, airlight 0.85."""
-    return add_fog(clear, depth, density / np.median(depth), AIRLIGHT)
-
-
 def held_out_pairs(side):
     """Lesson 06's six held-out (clear, foggy) pairs in [0, 1]: china, then the motorcycle, at densities 0.5, 1, 1.5."""
     china, motorcycle = (photos.load_scene(name, max_side=side) for name in photos.HELD_OUT)
     measured = depth_from_disparity(photos.motorcycle_disparity(), **photos.MOTORCYCLE_CALIBRATION)
     scenes = ((china, ground_depth(*china.shape[:2])),
               (motorcycle, resize(measured[..., None], motorcycle.shape[:2])[..., 0]))
-    return [(clear, fog_at(clear, depth, density)) for clear, depth in scenes for density in DENSITIES]
+    return [(clear, fog_at(clear, depth, density, AIRLIGHT)) for clear, depth in scenes for density in DENSITIES]
 
 
 def defog_data(side, crops, crop=CROP, seed=0):

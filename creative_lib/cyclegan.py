@@ -20,8 +20,9 @@ def transmission(depth, beta):
 
 
 def smooth_field(shape, rng, scale=0.15):
-    """A smooth random field in [-1, 1], (h, w): white noise blurred over `scale` of the longer side."""
+    """A smooth random field of mean 0 in [-1, 1], (h, w): white noise blurred over `scale` of the longer side."""
     field = scipy.ndimage.gaussian_filter(rng.standard_normal(shape), sigma=scale * max(shape))
+    field -= field.mean()
     return (field / (np.abs(field).max() + 1e-12)).astype(np.float32)
 
 
@@ -29,7 +30,7 @@ def add_fog(clear, depth, beta, airlight=0.9, unevenness=0.0, rng=None):
     """I = J t + A (1 - t): a clear photo (H, W, 3) with depth (H, W) in metres -> the foggy photo (H, W, 3).
 
     beta: density per metre; airlight: a grey level or an RGB triple; unevenness in [0, 1) lets beta
-    vary by up to that share across the picture (a smooth field drawn from rng).
+    vary by up to that share across the picture, around the same mean (a smooth field drawn from rng).
     """
     if unevenness:
         beta = beta * (1.0 + unevenness * smooth_field(depth.shape, rng))
@@ -56,7 +57,13 @@ def ground_depth(height, width, near=30.0, far=100.0):
     return np.broadcast_to(1.0 / inverse, (height, width)).astype(np.float32)
 
 
-# %% notebooks/06_cyclegan_defogging.ipynb 15
+# %% notebooks/06_cyclegan_defogging.ipynb 11
+def fog_at(clear, depth, density, airlight=0.85, unevenness=0.0, rng=None):
+    """Fog of a given density (the optical depth at the photo's median depth) on a photo (H, W, 3) with its depth (H, W)."""
+    return add_fog(clear, depth, density / np.median(depth), airlight, unevenness, rng)
+
+
+# %% notebooks/06_cyclegan_defogging.ipynb 16
 def random_fog(clear, depth, rng, densities=(0.5, 1.5), airlights=(0.75, 0.95), tint=0.03, unevenness=0.5):
     """A random fog for one photo: density, greyish airlight (a small random tint) and unevenness drawn from rng."""
     airlight = rng.uniform(*airlights) + rng.uniform(-tint, tint, 3)
@@ -64,7 +71,7 @@ def random_fog(clear, depth, rng, densities=(0.5, 1.5), airlights=(0.75, 0.95), 
     return add_fog(clear, depth, beta, airlight, rng.uniform(0.0, unevenness), rng)
 
 
-# %% notebooks/06_cyclegan_defogging.ipynb 19
+# %% notebooks/06_cyclegan_defogging.ipynb 20
 class ReflectionPadding(layers.Layer):
     """Pad height and width by `pad` pixels, mirroring the border: (B, H, W, C) -> (B, H + 2 pad, W + 2 pad, C)."""
 
@@ -116,7 +123,7 @@ def build_generator(filters=16, blocks=3, name="generator"):
     return keras.Model(image, x, name=name)
 
 
-# %% notebooks/06_cyclegan_defogging.ipynb 23
+# %% notebooks/06_cyclegan_defogging.ipynb 24
 def down(x, filters, norm=True):
     """4x4 convolution of stride 2, instance norm, LeakyReLU 0.2: halves H and W."""
     x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not norm)(x)
@@ -143,7 +150,7 @@ def build_unet(filters=16, depth=4, name="unet"):
     return keras.Model(image, x, name=name)
 
 
-# %% notebooks/06_cyclegan_defogging.ipynb 26
+# %% notebooks/06_cyclegan_defogging.ipynb 27
 def build_discriminator(filters=16, channels=3, name="discriminator"):
     """70x70 PatchGAN: (B, H, W, channels) -> (B, H/8, W/8, 1) logits, one per 70x70 patch."""
     image = keras.Input((None, None, channels))
@@ -154,7 +161,7 @@ def build_discriminator(filters=16, channels=3, name="discriminator"):
     return keras.Model(image, layers.Conv2D(1, 4, padding="same")(x), name=name)
 
 
-# %% notebooks/06_cyclegan_defogging.ipynb 30
+# %% notebooks/06_cyclegan_defogging.ipynb 31
 def lsgan_discriminator_loss(real_logits, fake_logits):
     """1/2 [mean (D(real) - 1)^2 + mean D(fake)^2]: least squares, real -> 1, fake -> 0."""
     return 0.5 * (tf.reduce_mean(tf.square(real_logits - 1.0)) + tf.reduce_mean(tf.square(fake_logits)))
@@ -175,7 +182,7 @@ def identity_loss(real, same):
     return tf.reduce_mean(tf.abs(real - same))
 
 
-# %% notebooks/06_cyclegan_defogging.ipynb 32
+# %% notebooks/06_cyclegan_defogging.ipynb 33
 class ImagePool(tf.Module):
     """The last `size` generated images; query(batch) returns, for each image, itself or (half the time) an old one."""
 
@@ -222,7 +229,7 @@ def cyclegan_optimizer(steps, rate=2e-4):
     return keras.optimizers.Adam(LinearDecay(rate, steps), beta_1=0.5)
 
 
-# %% notebooks/06_cyclegan_defogging.ipynb 34
+# %% notebooks/06_cyclegan_defogging.ipynb 35
 def make_cyclegan_step(G, F, D_Y, D_X, g_opt, d_opt, pool_x, pool_y, lam=10.0):
     """step((x foggy, y clear)) -> the four losses; x, y (B, h, w, 3) in [-1, 1]."""
 
@@ -256,7 +263,7 @@ def make_cyclegan_step(G, F, D_Y, D_X, g_opt, d_opt, pool_x, pool_y, lam=10.0):
     return step
 
 
-# %% notebooks/06_cyclegan_defogging.ipynb 36
+# %% notebooks/06_cyclegan_defogging.ipynb 37
 def to_network(image):
     """[0, 1] -> [-1, 1]."""
     return np.asarray(image, np.float32) * 2.0 - 1.0
@@ -277,7 +284,7 @@ def translate(generator, image, multiple=16):
     return from_network(generator(padded[None], training=False)[0])[:h, :w]
 
 
-# %% notebooks/06_cyclegan_defogging.ipynb 43
+# %% notebooks/06_cyclegan_defogging.ipynb 44
 def make_pix2pix_step(generator, discriminator, g_opt, d_opt, l1_weight=100.0):
     """step((x foggy, y clear)) -> losses, for paired batches (B, h, w, 3) in [-1, 1]; the log loss, as in the paper."""
     bce = keras.losses.BinaryCrossentropy(from_logits=True)
@@ -300,7 +307,7 @@ def make_pix2pix_step(generator, discriminator, g_opt, d_opt, l1_weight=100.0):
     return step
 
 
-# %% notebooks/06_cyclegan_defogging.ipynb 46
+# %% notebooks/06_cyclegan_defogging.ipynb 47
 def dark_channel(image, patch):
     """min over colours and over a patch x patch window: (H, W, 3) -> (H, W)."""
     return scipy.ndimage.minimum_filter(image.min(axis=2), size=patch, mode="nearest")
@@ -326,12 +333,17 @@ def guided_filter(guide, source, radius, eps):
     return box_mean(a, radius) * guide + box_mean(b, radius)
 
 
+def dcp_patch(shape):
+    """The paper's 15 px patch at 600 px, scaled to a photo of shape (H, W, ...): an odd size, at least 3."""
+    return max(3, round(15 * max(shape[:2]) / 600) | 1)
+
+
 def dehaze_dark_channel(image, omega=0.95, t_min=0.1, eps=1e-3):
     """The dark channel prior with guided-filter refinement: a foggy photo (H, W, 3) in [0, 1] -> (clear, t, A).
 
     The patch (15 px) and the filter radius (4 patches) are the paper's at 600 px, scaled to the photo.
     """
-    patch = max(3, round(15 * max(image.shape[:2]) / 600) | 1)
+    patch = dcp_patch(image.shape)
     airlight = estimate_airlight(image, dark_channel(image, patch))
     rough = 1.0 - omega * dark_channel(image / np.maximum(airlight, 1e-6), patch)
     t = np.clip(guided_filter(image.mean(axis=2), rough, 4 * patch, eps), 0.0, 1.0)
@@ -339,7 +351,7 @@ def dehaze_dark_channel(image, omega=0.95, t_min=0.1, eps=1e-3):
     return np.clip(clear, 0.0, 1.0).astype(np.float32), t, airlight
 
 
-# %% notebooks/06_cyclegan_defogging.ipynb 55
+# %% notebooks/06_cyclegan_defogging.ipynb 56
 def blend_window(height, width, overlap):
     """Weights (height, width, 1): 1 inside, ramping linearly down over `overlap` pixels at each edge."""
     ramp = lambda n: np.minimum(1.0, np.minimum(np.arange(1, n + 1), np.arange(n, 0, -1)) / (overlap + 1))  # noqa: E731
