@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from PIL.PngImagePlugin import PngInfo
-from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from creative_lib.files import write_atomically
 
@@ -202,6 +201,8 @@ def psnr(reference, image):
     reference, image = _score_pair(reference, image)
     if np.array_equal(reference, image):
         return float("inf")
+    from skimage.metrics import peak_signal_noise_ratio
+
     return float(peak_signal_noise_ratio(reference, image, data_range=1.0))
 
 
@@ -212,6 +213,8 @@ def ssim(reference, image):
     """
     reference, image = _score_pair(reference, image)
     channel_axis = -1 if image.ndim == 3 else None
+    from skimage.metrics import structural_similarity
+
     return float(structural_similarity(reference, image, data_range=1.0, channel_axis=channel_axis))
 
 

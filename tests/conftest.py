@@ -127,6 +127,26 @@ def stored_metrics():
     return lambda relpath: printed_metrics(ROOT / relpath)
 
 
+def _metrics_that_differ(first, again, clocks=("seconds",)):
+    """{key: (first, again)} for every metric but the run's own clocks that two runs disagree on."""
+    return {k: (first.get(k), again.get(k)) for k in (set(first) | set(again)) - set(clocks)
+            if first.get(k) != again.get(k)}
+
+
+def _printed_text(notebook):
+    """Everything an executed notebook printed, as one string."""
+    import nbformat
+
+    return "".join(o.get("text", "") for cell in nbformat.read(notebook, as_version=4).cells
+                   for o in cell.get("outputs", []))
+
+
+@pytest.fixture(scope="session")
+def rerun_differences():
+    """(metrics_that_differ(first, again, clocks), printed_text(notebook)): what a re-run test compares."""
+    return _metrics_that_differ, _printed_text
+
+
 @pytest.fixture(scope="session")
 def rerun_in_smoke(notebook_metrics):
     """rerun_in_smoke(relpath, workdir) -> (first run's metrics, second run's metrics, second run's notebook).

@@ -396,15 +396,11 @@ def test_stored_classroom_metrics(stored_metrics):
     assert m["seconds"] < 600
 
 
-def test_a_second_run_loads_its_networks_and_repeats_its_metrics(rerun_in_smoke, tmp_path):
+def test_a_second_run_loads_its_networks_and_repeats_its_metrics(rerun_in_smoke, rerun_differences, tmp_path):
     """Run All twice in one OUTPUT_DIR: the second run trains nothing and writes the same metrics."""
-    import nbformat
-
+    metrics_that_differ, printed_text = rerun_differences
     first, again, notebook = rerun_in_smoke(LESSON, tmp_path)
-    differing = {k: (first.get(k), again.get(k)) for k in set(first) | set(again)
-                 if k != "seconds" and first.get(k) != again.get(k)}
-    assert not differing
-    printed = "".join(o.get("text", "") for cell in nbformat.read(notebook, as_version=4).cells
-                      for o in cell.get("outputs", []))
+    assert not metrics_that_differ(first, again)
+    printed = printed_text(notebook)
     for network in ("CycleGAN", "pix2pix"):
         assert f"Loaded the trained {network} (" in printed
