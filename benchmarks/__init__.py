@@ -1,6 +1,6 @@
 """Races of the lessons' recipes against the TensorFlow tutorials', out of the lessons: `make bench`.
 
-One script a race (race_dream, race_style, race_gan, race_charrnn), the tutorials' recipes rebuilt
+One script a race (race_dream, race_style, race_gan, race_cyclegan, race_charrnn, race_melody), the tutorials' recipes rebuilt
 from their descriptions (reference_*), one timing helper (racing) and the table (results).
 """
 import creative_lib

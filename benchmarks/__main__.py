@@ -11,7 +11,7 @@ from pathlib import Path
 
 from benchmarks.results import Result, write_results
 
-RACES = ("race_dream", "race_style", "race_gan", "race_cyclegan", "race_charrnn")  # lessons 03, 04, 05, 06, 07
+RACES = ("race_dream", "race_style", "race_gan", "race_cyclegan", "race_charrnn", "race_melody")  # lessons 03 to 08
 
 
 def run_races(races, size, folder):

@@ -49,9 +49,10 @@ class Result:
         return self.ours_seconds is not None and self.ratio >= AIM
 
     def row(self):
-        never = lambda total: f"never in {total:.1f}"  # noqa: E731
-        ours = f"{self.ours_seconds:.1f}" if self.ours_seconds is not None else never(self.ours_total)
-        reference = (f"{self.reference_seconds:.1f}" if self.reference_seconds is not None
+        clock = lambda s: f"{s:.1f}" if s >= 1 else f"{s:.2g}"  # noqa: E731  (a sub-second race keeps its digits)
+        never = lambda total: f"never in {clock(total)}"  # noqa: E731
+        ours = clock(self.ours_seconds) if self.ours_seconds is not None else never(self.ours_total)
+        reference = (clock(self.reference_seconds) if self.reference_seconds is not None
                      else never(self.reference_total))
         if self.ratio is None:
             ratio = "neither got there"

@@ -179,7 +179,10 @@ def execute(path, profile="classroom", timeout=1800):
     stored.store_for_readers(nb)
     problems = stored.contract_problems(nb, path)
     if problems:
-        raise SystemExit(f"{path}: not stored, because\n  " + "\n  ".join(problems))
+        rejected = fresh / f"{path.stem}.rejected.ipynb"
+        nbformat.write(nb, rejected)
+        raise SystemExit(f"{path}: not stored, because\n  " + "\n  ".join(problems) +
+                         f"\n  (the run is in {rejected.relative_to(ROOT)} to look at)")
     nbformat.write(nb, path)
     return seconds
 

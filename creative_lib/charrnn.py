@@ -144,6 +144,33 @@ def _layers(model):
     return model.get_layer("embedding"), model.get_layer("gru"), model.get_layer("logits")
 
 
+def sample_steps(step, logits, state, length, temperature, top_k, rng):
+    """The course's sampling loop, for any recurrent net: call it inside a tf.function.
+
+    step(ids (B,), state) -> (logits (B, V), state) advances the net by one input; state is any
+    nest of tensors (a GRU's [h], an LSTM's [h, c] per layer, a buffer of past events...).
+    logits (B, V) score the first id. Each of `length` steps scales the logits by 1 / temperature,
+    keeps the top_k largest, samples an id and feeds it back. Returns (ids (B, length), the sum
+    of log-probabilities of the sampled ids under the scaled distribution (B,), the state before
+    the last id was read: where a next call resumes).
+    """
+    out = tf.TensorArray(tf.int32, size=length)
+    k = tf.minimum(top_k, tf.shape(logits)[-1])
+    total = tf.zeros(tf.shape(logits)[:1])
+    state_before = state
+    for i in tf.range(length):
+        scaled = logits / temperature
+        kth = tf.math.top_k(scaled, k).values[:, -1:]
+        scaled = tf.where(scaled < kth, tf.constant(-np.inf, scaled.dtype), scaled)
+        seeds = rng.make_seeds(1)[:, 0]
+        nxt = tf.cast(tf.random.stateless_categorical(scaled, 1, seed=seeds)[:, 0], tf.int32)
+        total += tf.gather(tf.nn.log_softmax(scaled), nxt, batch_dims=1)
+        out = out.write(i, nxt)
+        state_before = state
+        logits, state = step(nxt, state)
+    return tf.transpose(out.stack()), total, state_before
+
+
 class Generator:
     """Sampling from a trained char model, the GRU state carried step to step in one tf.function.
 
@@ -161,26 +188,17 @@ class Generator:
     def _sample_fn(self, primer, h, length, temperature, top_k):
         """primer (B, P>=1) ids, h (B, H) state -> (ids (B, length), state before the last id).
 
-        The primer is read by the GRU layer in one go; then `length` steps each feed the last
-        character through the GRU cell, scale the logits by 1 / temperature, keep the top_k most
-        likely (top_k >= vocabulary size keeps all), and sample the next character.
+        The primer is read by the GRU layer in one go; then `sample_steps` feeds each sampled
+        character back through the GRU cell.
         """
         seq, h = self.gru(self.embed(primer), initial_state=h)
-        logits = self.dense(seq[:, -1])
-        out = tf.TensorArray(tf.int32, size=length)
-        k = tf.minimum(top_k, tf.shape(logits)[-1])
-        h_before = h  # the state before the last sampled character is read: where a next call resumes
-        for i in tf.range(length):
-            scaled = logits / temperature
-            kth = tf.math.top_k(scaled, k).values[:, -1:]
-            scaled = tf.where(scaled < kth, tf.constant(-np.inf, scaled.dtype), scaled)
-            seeds = self.rng.make_seeds(1)[:, 0]
-            nxt = tf.cast(tf.random.stateless_categorical(scaled, 1, seed=seeds)[:, 0], tf.int32)
-            out = out.write(i, nxt)
-            h_before = h
-            h, _ = self.gru.cell(self.embed(nxt), [h])
-            logits = self.dense(h)
-        return tf.transpose(out.stack()), h_before
+
+        def step(ids, state):
+            h, state = self.gru.cell(self.embed(ids), state)
+            return self.dense(h), state
+
+        ids, _, state = sample_steps(step, self.dense(seq[:, -1]), [h], length, temperature, top_k, self.rng)
+        return ids, state[0]
 
     def prepare_primer(self, primer):
         """(primer ids, a note or None): characters outside the vocabulary are dropped and named."""

@@ -115,11 +115,14 @@ class NGramModel:
         code = ngram_codes(np.asarray(history[len(history) - k:], np.int64), k, self.vocab_size) if k else [0]
         return self._prob(np.full(self.vocab_size, code[0], np.int64), np.arange(self.vocab_size), k)
 
-    def sample(self, primer_ids, length, rng):
-        """Continue primer_ids (a list of ids) by `length` sampled ids; returns the new ids."""
+    def sample(self, primer_ids, length, rng, temperature=1.0):
+        """Continue primer_ids (a list of ids) by `length` sampled ids; returns the new ids.
+
+        temperature reshapes each distribution to p ** (1 / temperature), renormalised.
+        """
         ids = list(primer_ids)
         for _ in range(length):
-            p = self.next_distribution(ids)
+            p = self.next_distribution(ids) ** (1.0 / temperature)
             ids.append(int(rng.choice(self.vocab_size, p=p / p.sum())))
         return ids[len(primer_ids):]
 

@@ -19,6 +19,8 @@ MACHINE_PATH = re.compile(r"(/root/|/home/[a-z]|/tmp/|/mnt/|/Users/|[A-Z]:\\\\Us
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+AUDIO_TAG = re.compile(r"<audio\b[^>]*>", re.I)
+COMPRESSED_AUDIO = re.compile(r'src="data:audio/(ogg|mpeg|mp3|webm|opus);base64,')  # inlined and compressed
 WIDGET_REPR = re.compile(r"^[A-Z]\w*\((children|value|description|layout)=")  # "HBox(children=(VBox(..."
 FROZEN_BAR = re.compile(r"(^|: )\s*0%\|")  # tqdm's first text, "name:   0%|          | 0/400 [..."
 
@@ -185,7 +187,8 @@ def store_for_readers(nb):
 def contract_problems(nb, path):
     """What in a stored notebook breaks the contract: stderr, machine paths, size, and anything a
     reader would see broken before running it: a widget without its stored state, a repr line in
-    place of a demo, a progress bar frozen at 0%, a kernelspec that JupyterLab rewrites on opening."""
+    place of a demo, a progress bar frozen at 0%, a player whose sound is a WAV or a file that is
+    not there, a kernelspec that JupyterLab rewrites on opening."""
     problems = []
     models = _widget_models(nb)
     for i, cell in enumerate(nb.cells):
@@ -196,6 +199,11 @@ def contract_problems(nb, path):
             if hit:
                 problems.append(f"cell {i} prints a machine path ({hit.group(0)}...)")
             data = output.get("data", {})
+            page = data.get("text/html", "")
+            page = "".join(page) if isinstance(page, list) else page
+            for tag in AUDIO_TAG.findall(page):
+                if not COMPRESSED_AUDIO.search(tag):
+                    problems.append(f"cell {i} stores a player whose sound is not inlined as OGG or MP3 ({tag[:60]!r}...)")
             if WIDGET_VIEW in data:
                 plain = data.get("text/plain", "")
                 plain = "".join(plain) if isinstance(plain, list) else plain

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from benchmarks import race_charrnn, race_cyclegan, race_dream, race_gan, race_style, racing, results
+from benchmarks import race_charrnn, race_cyclegan, race_dream, race_gan, race_melody, race_style, racing, results
 from benchmarks.racing import Contender, Curve, chunks, race, time_to_reach, timed_chunks
 from benchmarks.reference_charrnn import tutorial_model
 from benchmarks.reference_cyclegan import tutorial_discriminator as tutorial_patchgan
@@ -16,6 +16,8 @@ from benchmarks.reference_cyclegan import tutorial_generator as tutorial_unet
 from benchmarks.reference_cyclegan import tutorial_jitter
 from benchmarks.reference_dream import tutorial_ascent, tutorial_step_size
 from benchmarks.reference_gan import tutorial_discriminator, tutorial_generator
+from benchmarks.reference_melody import tutorial_generate, tutorial_window
+from benchmarks.reference_melody import tutorial_model as tutorial_music_model
 from benchmarks.reference_style import TUTORIAL_ADAM, TUTORIAL_STYLE, tutorial_loss
 from creative_lib import dream, style
 from creative_lib.backbones import load_backbone
@@ -167,6 +169,17 @@ def test_tutorial_networks_have_the_tutorials_parameter_counts():
     assert tutorial_generator().count_params() == 2_330_944
     assert tutorial_discriminator().count_params() == 212_865
     assert tutorial_model(65).count_params() == 4_021_569  # tiny-shakespeare's 65 characters
+    assert tutorial_music_model().count_params() == 84_354
+
+
+def test_tutorial_music_loop_predicts_one_note_at_a_time_and_slides_its_window():
+    model, window = tutorial_music_model(), tutorial_window()
+    start = window.copy()
+    notes = tutorial_generate(model, window, count=3)
+    assert notes.shape == (3, 3) and window.shape == (25, 3) and (notes[:, 1:] >= 0).all()
+    assert np.isin(notes[:, 0], np.arange(128)).all()
+    np.testing.assert_array_equal(window[:22], start[3:])  # slid by three notes
+    np.testing.assert_array_equal(window[22:], notes)  # the pitch fed back as sampled, 0..127: the tutorial's bug
 
 
 def test_tutorial_cyclegan_networks_are_pix2pixs_cut_to_64_px():
@@ -196,10 +209,11 @@ def test_the_course_never_imports_the_benchmarks():
 
 # ---------------------------------------------------------------- every race, tiny
 
-@pytest.mark.parametrize("script", [race_dream, race_style, race_gan, race_charrnn], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("script", [race_dream, race_style, race_gan, race_charrnn, race_melody],
+                         ids=lambda m: m.__name__)
 def test_every_race_runs_at_a_tiny_size(script):
     r = script.run("tiny")
-    assert r.race[:2] in {"03", "04", "05", "07"} and r.setting.endswith(".")
+    assert r.race[:2] in {"03", "04", "05", "07", "08"} and r.setting.endswith(".")
     assert math.isfinite(r.start) and math.isfinite(r.target) and r.reference_seconds > 0 and r.ours_total > 0
     assert r.ours_seconds is None or 0 <= r.ours_seconds <= r.ours_total
     assert len(r.row()) == len(results.HEADER)

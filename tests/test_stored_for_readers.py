@@ -71,6 +71,22 @@ def test_contract_problems_name_what_a_reader_would_see_broken():
     assert "state is not stored" in "\n".join(stored.contract_problems(nb, Path("n.ipynb")))
 
 
+def test_a_stored_player_must_inline_compressed_sound():
+    import numpy as np
+    from IPython.display import Audio
+
+    from creative_lib import audio
+
+    wave = np.sin(np.linspace(0, 2000, 22050)).astype(np.float32)
+    ours = audio.player(wave, 22050, title="a tone")
+    wav = Audio(wave, rate=22050)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("play()", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": player._repr_html_(), "text/plain": "<audio>"})])
+        for player in (ours, wav)])
+    problems = stored.contract_problems(nb, Path("n.ipynb"))
+    assert len(problems) == 1 and problems[0].startswith("cell 1 stores a player whose sound is not inlined as OGG")
+
+
 def test_store_for_readers_keeps_what_a_reader_should_see():
     nb = stored.store_for_readers(executed_notebook())
     bar, demo = (out["data"] for out in nb.cells[0].outputs)

@@ -13,11 +13,18 @@ For each lesson notebook (a copy, on a JupyterLab server with default settings, 
    visible output must change: a picture redrawn, a text rewritten (a Save button keeps the
    picture and must say what it saved). A demo with a text box and
    a button (a generator) must stream: the text grows in several visible steps and ends longer
-   than the primer. Each upload button of a demo takes a PNG (a picture changes), and the
-   last one a text file (the demo says in words that the file is not an image). A good PNG
-   is never refused: no red sentence (a demo may still show its captions and scores).
+   than the primer. Each upload button of a demo is given what its file chooser accepts (the
+   `accept` of the <input type=file> it opens): a button for music (".mid") a small MIDI tune,
+   any other a PNG. Either way a picture changes, and a good file is never refused: no red
+   sentence (a demo may still show its captions and scores). The last upload button then
+   takes a text file, and the demo says so in one sentence that names the file: "not an
+   image" from an image demo, "not a music file" from a music demo.
 5. Lesson by lesson (LESSON_CHECKS), what its demo is for: lesson 06's fog density and method
-   redraw the wipe and its PSNR line, and density 0 says there is nothing to score against.
+   redraw the wipe and its PSNR line, and density 0 says there is nothing to score against;
+   lesson 08's Compose redraws the piano roll, says what it composed, and gives an audio
+   player (<audio class="creative-audio"> with an OGG data src) that plays: muted, its
+   duration is over a second and its time advances, with no media error. After Run All the
+   notebook holds at least three such players.
 
 Screenshots of each step go to CREATIVE_LIB_BROWSER_SHOTS (see conftest.py).
 """
@@ -27,7 +34,7 @@ from pathlib import Path
 
 import pytest
 from labdriver import (Notebook, choose, cut_labels, drag_slider, image_state, page_of, picture, pixels_spread,
-                       same_picture, upload)
+                       same_picture)
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -180,18 +187,49 @@ def recorded_lengths(page):
     return page.evaluate("() => { window.__observer.disconnect(); return window.__lengths; }")
 
 
+MUSIC = (".mid", ".midi")  # an upload button whose chooser accepts these takes a MIDI tune
+TUNE = (60, 62, 64, 65, 67, 65, 64, 62, 64, 67, 72, 71, 69, 67, 65, 64)  # 16 quarter notes, in C
+
+
 def make_upload_files(folder):
-    """A colourful PNG a person might upload, and a text file that is not an image."""
+    """What a person might upload: a colourful PNG, a short MIDI tune (one piano track, 120 bpm),
+    and a text file that is neither. Returns {"image": png, "music": mid, "text": txt}."""
     import numpy as np
+    import pretty_midi
     from PIL import Image
 
     y, x = np.mgrid[0:180, 0:240]
     rgb = np.stack([x * 255 // 240, y * 255 // 180, ((x // 30 + y // 30) % 2) * 255], axis=-1).astype(np.uint8)
     rgb[60:120, 90:150] = (255, 255, 255)
-    png, txt = folder / "my_photo.png", folder / "notes.txt"
+    png, mid, txt = folder / "my_photo.png", folder / "my_tune.mid", folder / "notes.txt"
     Image.fromarray(rgb).save(png)
+    tune = pretty_midi.PrettyMIDI(initial_tempo=120)
+    piano = pretty_midi.Instrument(program=0, name="piano")
+    beat = 0.5  # a quarter note at 120 bpm
+    piano.notes += [pretty_midi.Note(velocity=90, pitch=p, start=i * beat, end=(i + 0.9) * beat)
+                    for i, p in enumerate(TUNE)]
+    tune.instruments.append(piano)
+    tune.write(str(mid))
     txt.write_text("Not an image at all, just a note.\n")
-    return png, txt
+    return {"image": png, "music": mid, "text": txt}
+
+
+def open_chooser(button):
+    """Press an upload button as a person does; returns Playwright's FileChooser (its dialog, held open).
+
+    ipywidgets' FileUpload keeps its <input type=file> out of the document (it creates it, never
+    attaches it, and clicks it when the button is pressed), so the input's `accept` is read from
+    the element the chooser was opened for, not found with a selector.
+    """
+    with page_of(button).expect_file_chooser() as chooser:
+        button.click()
+    return chooser.value
+
+
+def accepted(chooser):
+    """The file types the chooser's <input type=file> accepts, lower case: e.g. ['.mid', '.midi', ...]."""
+    accept = chooser.element.evaluate("el => el.accept || el.getAttribute('accept') || ''")
+    return [a.strip().lower() for a in accept.split(",") if a.strip()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,7 +275,7 @@ def check_lesson(name, stem, page, lab, shots_dir, tmp_path):
     # 3. the demos, found by what they are
     demos = find_demos(nb)
     assert demos, f"{name} shows no demo (an output with buttons, dropdowns, sliders or an upload button)"
-    upload_png, upload_txt = make_upload_files(tmp_path)
+    upload_files = make_upload_files(tmp_path)
     for k, demo in enumerate(demos, start=1):
         what = f"{stem} demo {k} ({', '.join(describe(demo))})"
         dismiss_notifications(page)
@@ -248,7 +286,7 @@ def check_lesson(name, stem, page, lab, shots_dir, tmp_path):
         cut = cut_labels(demo)
         if cut:
             problems.append(f"{what}: labels cut off: {cut}")
-        problems += use_demo(nb, demo, what, lambda step: shot(f"3-demo{k}-{step}", demo), upload_png, upload_txt)
+        problems += use_demo(nb, demo, what, lambda step: shot(f"3-demo{k}-{step}", demo), upload_files)
 
     # 5. what this lesson's demo is for
     if stem in LESSON_CHECKS:
@@ -284,7 +322,7 @@ def describe(demo):
             .map(l => l.textContent.trim()).filter(Boolean).slice(0, 6)""")
 
 
-def use_demo(nb, demo, what, shot, upload_png, upload_txt):
+def use_demo(nb, demo, what, shot, upload_files):
     """Use every control of a demo; returns the problems seen (a failure to change raises)."""
     page = page_of(demo)
     problems = []
@@ -329,12 +367,13 @@ def use_demo(nb, demo, what, shot, upload_png, upload_txt):
         slug = re.sub(r"\W+", "-", label.lower()).strip("-") or str(b)
         shot(f"button-{slug}")
     if demo.locator("button.widget-upload").count():
-        problems += use_upload(nb, demo, what, shot, upload_png, upload_txt)
+        problems += use_upload(nb, demo, what, shot, upload_files)
     return problems
 
 
-def use_upload(nb, demo, what, shot, png, txt):
-    """Each upload button takes the PNG (a picture changes, nothing is said); the last one then the text file."""
+def use_upload(nb, demo, what, shot, files):
+    """Each upload button takes what its chooser accepts: a MIDI tune if music, else the PNG (a picture
+    changes, nothing is refused); the last one then the text file, which the demo refuses in words."""
     problems = []
     page = page_of(demo)
     buttons = demo.locator("button.widget-upload")
@@ -342,22 +381,26 @@ def use_upload(nb, demo, what, shot, png, txt):
         button, which = buttons.nth(i), f"{what}, upload button {i + 1}"
         wheel_to(page, button)
         before, pictures = signature(demo), [picture(im) for im in demo.locator("img").all()]
-        upload(demo, png, button)
-        wait_for_change(nb, demo, before, f"{which}: uploaded {png.name}")
-        after = check_pictures(demo, f"{which}, after uploading {png.name}")
+        chooser = open_chooser(button)
+        music = any(kind in MUSIC for kind in accepted(chooser))
+        good, kind = (files["music"], "MIDI tune") if music else (files["image"], "PNG")
+        chooser.set_files(str(good))
+        wait_for_change(nb, demo, before, f"{which}: uploaded {good.name}")
+        after = check_pictures(demo, f"{which}, after uploading {good.name}")
         if pictures and after and all(same_picture(a, b) for a, b in zip(pictures, after)):
-            problems.append(f"{which}: uploaded {png.name}, but the picture looks the same")
+            problems.append(f"{which}: uploaded {good.name}, but the picture looks the same")
         refused = refusals(demo)
         if refused:
-            problems.append(f"{which}: uploading a good PNG is refused: {' '.join(refused)[:120]!r}")
-        shot(f"upload-png-{i + 1}")
+            problems.append(f"{which}: uploading a good {kind} is refused: {' '.join(refused)[:120]!r}")
+        shot(f"upload-{'midi' if music else 'png'}-{i + 1}")
+    txt, expected = files["text"], "not a music file" if music else "not an image"
     before = signature(demo)
-    upload(demo, txt, button)
+    open_chooser(button).set_files(str(txt))
     wait_for_change(nb, demo, before, f"{which}: uploaded {txt.name}")
     said = " ".join(texts(demo)).strip()
-    if "not an image" not in said or txt.name not in said or "bytes is" in said:
+    if expected not in said or txt.name not in said or "bytes is" in said:
         problems.append(f"{which}: uploading a text file says {said[:160]!r}; expected one sentence naming "
-                        f"{txt.name} and that it is not an image")
+                        f"{txt.name} and that it is {expected}")
     check_pictures(demo, f"{which}, after uploading {txt.name}")  # the last picture stays
     shot("upload-text")
     return problems
@@ -405,4 +448,64 @@ def check_defog_demo(nb, shot):
     return problems
 
 
-LESSON_CHECKS = {"06": check_defog_demo}
+OGG_SRC = "data:audio/ogg;base64,"
+COMPOSED = r"composed \d+ bars? in \d+\.\d s"  # lesson 08's message after Compose
+
+
+def check_compose_demo(nb, shot):
+    """Lesson 08: Compose redraws the roll, says what it composed, and gives a player that plays;
+    the notebook, run, holds at least three players."""
+    page = nb.page
+    demo = nb.output_with(page.locator("button.widget-button", has_text=re.compile(r"^\s*Compose\s*$")))
+    wheel_to(page, demo)
+    problems = []
+    before, pictures = signature(demo), [picture(i) for i in demo.locator("img").all()]
+    demo.locator("button.widget-button", has_text=re.compile(r"^\s*Compose\s*$")).click()
+    wait_for_change(nb, demo, before, "lesson 08's demo: pressed 'Compose'", timeout_s=120)
+    after = check_pictures(demo, "lesson 08's demo, after pressing 'Compose'")
+    if pictures and after and all(same_picture(a, b) for a, b in zip(pictures, after)):
+        problems.append("lesson 08's demo: pressed 'Compose', but the piano roll looks the same")
+    said = " ".join(texts(demo))
+    if not re.search(COMPOSED, said):
+        problems.append(f"lesson 08's demo: after 'Compose' it does not say what it composed: {said[:160]!r}")
+    refused = refusals(demo)
+    if refused:
+        problems.append(f"lesson 08's demo: 'Compose' is refused: {' '.join(refused)[:160]!r}")
+
+    # a player that plays
+    players = demo.locator("audio.creative-audio")
+    if players.count() != 1:
+        problems.append(f"lesson 08's demo shows {players.count()} audio players after 'Compose', not one")
+    else:
+        player = players.first
+        wheel_to(page, player)
+        src = player.get_attribute("src") or ""
+        if not src.startswith(OGG_SRC):
+            problems.append(f"lesson 08's demo: the player's src is not an OGG data URL: {src[:60]!r}")
+        played = player.evaluate(
+            """async (el) => {
+                el.muted = true;
+                let refused = null;
+                try { await el.play(); } catch (err) { refused = String(err); }
+                await new Promise(r => setTimeout(r, 800));
+                const out = [el.duration, el.currentTime, el.error ? el.error.code : null, refused];
+                el.pause();
+                return out;
+            }""")
+        duration, current, error, refused = played
+        if refused or error or not (duration and duration > 1) or not current > 0.2:
+            problems.append(f"lesson 08's demo: the player does not play (muted): duration {duration} s, "
+                            f"time after 0.8 s {current} s, media error {error}, play() {refused or 'started'}")
+        shot("compose-played")
+
+    # the notebook, run, plays its melodies too
+    found = nb.panel.evaluate(
+        """(panel, ogg) => [...panel.querySelectorAll('audio.creative-audio')]
+            .map(a => (a.getAttribute('src') || '').startsWith(ogg))""", OGG_SRC)
+    if sum(found) < 3:
+        problems.append(f"lesson 08's notebook, run, holds {sum(found)} audio players with an OGG data src "
+                        f"(of {len(found)} audio.creative-audio elements); expected at least 3")
+    return problems
+
+
+LESSON_CHECKS = {"06": check_defog_demo, "08": check_compose_demo}
