@@ -22,7 +22,7 @@ import soundfile as sf
 STEPS_PER_QUARTER = 4
 VELOCITY = 90
 PEAK = 0.9
-ATTACK_S, DECAY_S, SUSTAIN, RELEASE_S = 0.010, 0.120, 0.6, 0.080
+ATTACK_S, DECAY_S, SUSTAIN, RELEASE_S = 0.020, 0.120, 0.6, 0.080
 # General MIDI family (program // 8) -> how fast harmonic k fades (amplitude 1 / k**rolloff): lower is brighter.
 ROLLOFF = {0: 1.3, 1: 1.5, 2: 1.0, 3: 1.1, 4: 0.9, 5: 1.2, 6: 0.9, 7: 1.8, 8: 0.8, 9: 1.0, 10: 1.2}
 MAX_HARMONICS = 8
@@ -88,14 +88,19 @@ def engine_name():
     return "fluidsynth" if fluidsynth_available() else "synth"
 
 
+def _ease(a, b, n):
+    """n samples from a towards b along a raised cosine: no corner, so no click or splash of high partials."""
+    return a + (b - a) * (1 - np.cos(np.linspace(0.0, np.pi, n, endpoint=False))) / 2
+
+
 def envelope(n_held, sr):
     """Attack, decay to the sustain level while the note is held, then release to 0: (n_held + release,)."""
     n_attack, n_decay, n_release = (max(1, int(s * sr)) for s in (ATTACK_S, DECAY_S, RELEASE_S))
     held = np.full(max(n_held, 1), SUSTAIN)
-    held[:n_attack] = np.linspace(0.0, 1.0, n_attack, endpoint=False)[: len(held)]
-    decay = np.linspace(1.0, SUSTAIN, n_decay)[: max(0, len(held) - n_attack)]
+    held[:n_attack] = _ease(0.0, 1.0, n_attack)[: len(held)]
+    decay = _ease(1.0, SUSTAIN, n_decay)[: max(0, len(held) - n_attack)]
     held[n_attack:n_attack + len(decay)] = decay
-    return np.concatenate([held, np.linspace(held[-1], 0.0, n_release)])
+    return np.concatenate([held, _ease(held[-1], 0.0, n_release + 1)[1:]])
 
 
 def synth_note(pitch, seconds, sr, program=0, velocity=VELOCITY):

@@ -17,6 +17,7 @@ the Keras cache (`cache_dir()/melodies`), keyed by the files, their sizes and th
 import hashlib
 import json
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
@@ -36,7 +37,7 @@ CORPORA = {  # name -> music21 corpus folder
     "bach": "bach",               # Bach's chorales, MusicXML: four voices, the soprano on top
 }
 SUFFIXES = {".abc", ".mid", ".midi", ".xml", ".mxl", ".musicxml", ".krn"}
-MAX_BAR_STEPS = 32  # the longest bar the lesson's lookback encoding counts (5 bits): 2/1, 4/2, 8/4
+MAX_BAR_STEPS = 32  # the longest bar lesson 08's lookback encoding counts (5 bits): 4/2, 8/4, 16/8
 EXTRACTOR_VERSION = 2  # bump when extraction changes, so old caches are not used
 
 
@@ -91,7 +92,7 @@ def _from_music21(score, name):
     if len(signatures) > 1:
         return None, "changes metre"
     num, den = signatures.pop() if signatures else (4, 4)
-    notes, chords = [], 0
+    notes, chords, sounding = [], 0, 0
     for part in parts:
         measures = part.getElementsByClass(stream.Measure)
         pickup = float(measures[0].paddingLeft) if len(measures) else 0.0  # an anacrusis shifts bar lines
@@ -100,8 +101,9 @@ def _from_music21(score, name):
             end = start + round(float(n.quarterLength) * STEPS_PER_QUARTER)
             pitches = [p.midi for p in n.pitches]
             chords += len(pitches) > 1
+            sounding += 1
             notes.extend((start, end, p) for p in pitches)
-    return _tune(name, notes, _bar_steps(num, den), polyphonic=chords > 0 or len(parts) > 1, only_chords=chords == len(notes) > 0)
+    return _tune(name, notes, _bar_steps(num, den), polyphonic=chords > 0 or len(parts) > 1, only_chords=chords == sounding > 0)
 
 
 def _from_midi(path, name):
@@ -112,7 +114,7 @@ def _from_midi(path, name):
     per_quarter = pm.resolution / STEPS_PER_QUARTER
     tracks = [inst for inst in pm.instruments if not inst.is_drum and inst.notes]
     if not tracks:
-        return None, "only drums" if pm.instruments else "no notes"
+        return None, "only drums" if any(inst.is_drum and inst.notes for inst in pm.instruments) else "no notes"
     ts = pm.time_signature_changes
     if len({(t.numerator, t.denominator) for t in ts}) > 1:
         return None, "changes metre"
@@ -189,12 +191,14 @@ def load_tunes(source="ryans", limit=None, processes=None):
     """(tunes, dropped) of a corpus name or a folder, the first `limit` files only if given.
 
     Parsed in `processes` worker processes (default: one per core) the first time, then read from
-    the cache. dropped: [(name, reason)].
+    the cache; one line says which. dropped: [(name, reason)].
     """
+    began = time.perf_counter()
     files = corpus_files(source)[:limit]
     cached = _cache_path(files)
     if cached.exists():
         data = json.loads(cached.read_text())
+        print(f"read {len(data['tunes']):,} tunes of {len(files):,} files from the cache in {time.perf_counter() - began:.1f} s")
         return [Tune.from_json(d) for d in data["tunes"]], [tuple(d) for d in data["dropped"]]
     workers = max(1, min(processes or os.cpu_count() or 1, len(files)))
     if workers == 1:
@@ -209,13 +213,16 @@ def load_tunes(source="ryans", limit=None, processes=None):
         raise ValueError(f"None of the {len(files)} files of {Path(str(source)).name!r} gave a melody ({reasons}).")
     payload = json.dumps({"tunes": [t.to_json() for t in tunes], "dropped": dropped})
     write_atomically(cached, lambda tmp: Path(tmp).write_text(payload))
+    print(f"parsed {len(files):,} files in {time.perf_counter() - began:.1f} s ({workers} processes); cached for the next run")
     return tunes, dropped
 
 
-def drop_table(dropped, kept):
-    """'kept N tunes; dropped M: reason (count), ...' as lines, the most common reason first."""
+def drop_table(dropped, kept, names=3):
+    """'kept N tunes, dropped M', then one line a reason (most common first): its count and first names."""
     from collections import Counter
 
     lines = [f"kept {kept:,} tunes, dropped {len(dropped):,}"]
-    lines += [f"  {count:5,}  {reason}" for reason, count in Counter(r for _, r in dropped).most_common()]
+    for reason, count in Counter(r for _, r in dropped).most_common():
+        first = [name for name, r in dropped if r == reason][:names]
+        lines.append(f"  {count:5,}  {reason}: {', '.join(first)}{', ...' if count > names else ''}")
     return "\n".join(lines)

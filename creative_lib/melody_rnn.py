@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from creative_lib.audio import to_midi
 from creative_lib.charrnn import sample_steps
+from creative_lib.melodies import MAX_BAR_STEPS
 
 
 # %% notebooks/08_melody_rnn.ipynb 8
@@ -21,6 +22,7 @@ NO_EVENT, NOTE_OFF = 0, 1
 MIN_PITCH, MAX_PITCH = 48, 84              # C3 up to, not including, C6
 NUM_CLASSES = 2 + MAX_PITCH - MIN_PITCH    # 38
 MAJOR_SCALE = np.array([0, 2, 4, 5, 7, 9, 11])
+PITCH_CLASSES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
 
 def major_key(notes):
@@ -143,16 +145,19 @@ def basic_inputs(events):
     return tf.one_hot(events, NUM_CLASSES)
 
 
+def network_inputs(events, bar, kind, start=0):
+    """The inputs of a "basic" or a "lookback" network for every step: events (B, T) -> (B, T, F)."""
+    return basic_inputs(events) if kind == "basic" else lookback_inputs(events, bar, start)
+
+
 # %% notebooks/08_melody_rnn.ipynb 27
 def encode_tunes(songs, kind):
     """Inputs (T-1, F) float32 and labels (T-1,) of every song, for kind "basic" or "lookback"."""
     out = []
     for s in songs:
         events = s["events"]
-        if kind == "basic":
-            out.append((basic_inputs(events[None, :-1])[0].numpy(), events[1:]))
-        else:
-            out.append((lookback_inputs(events[None, :-1], s["bar"])[0].numpy(), lookback_labels(events, s["bar"])))
+        labels = events[1:] if kind == "basic" else lookback_labels(events, s["bar"])
+        out.append((network_inputs(events[None, :-1], s["bar"], kind)[0].numpy(), labels))
     return out
 
 
@@ -178,8 +183,7 @@ def event_probabilities(model, songs, kind):
 
     The songs are read side by side, padded at the end (an LSTM's step t never sees later steps).
     """
-    inputs = [basic_inputs(s["events"][None, :-1])[0] if kind == "basic" else
-              lookback_inputs(s["events"][None, :-1], s["bar"])[0] for s in songs]
+    inputs = [network_inputs(s["events"][None, :-1], s["bar"], kind)[0] for s in songs]
     batch = np.zeros((len(songs), max(len(x) for x in inputs), inputs[0].shape[1]), np.float32)
     for i, x in enumerate(inputs):
         batch[i, : len(x)] = x
@@ -208,8 +212,8 @@ def melody_metrics(probs, songs):
             "perplexity": float(np.exp(-np.log(p[np.arange(len(p)), truth]).mean()))}
 
 
-# %% notebooks/08_melody_rnn.ipynb 34
-WINDOW = 65  # the events a sampler keeps: 2 bars of up to 32 steps, and the current one
+# %% notebooks/08_melody_rnn.ipynb 35
+WINDOW = 2 * MAX_BAR_STEPS + 1  # the events a sampler keeps: 2 bars of up to 32 steps, and the current one
 
 
 class MelodySampler:
@@ -238,7 +242,7 @@ class MelodySampler:
                               tf.where(labels == REPEAT_2, window[:, WINDOW - 2 * bar], labels))
         window = tf.concat([window[:, 1:], events[:, None]], axis=1)
         position += 1
-        x = basic_inputs(events) if self.kind == "basic" else lookback_inputs(window, bar, position - WINDOW + 1)[:, -1]
+        x = network_inputs(window, bar, self.kind, position - WINDOW + 1)[:, -1]
         new_layers = []
         for cell, layer_state in zip(self.cells, layers):
             x, layer_state = cell(x, layer_state, training=False)
@@ -301,7 +305,7 @@ def events_per_second(sampler, length=1024, bar=16):
     return length / (time.perf_counter() - began)
 
 
-# %% notebooks/08_melody_rnn.ipynb 43
+# %% notebooks/08_melody_rnn.ipynb 44
 def melody_statistics(events, bar):
     """Pitch range, in-scale share, mean note length and repeated-bar share of events (T,)."""
     notes = events_to_notes(events)
@@ -313,7 +317,7 @@ def melody_statistics(events, bar):
             "repeated_bars": float(np.mean(repeats)) if repeats else 0.0}
 
 
-# %% notebooks/08_melody_rnn.ipynb 47
+# %% notebooks/08_melody_rnn.ipynb 48
 MOODS = {  # tempo range (bpm), mode, temperature, melody / bass / pad programs (General MIDI)
     "calm": {"bpm": (60, 80), "minor": False, "temperature": 0.8, "melody": (73, 71, 68), "bass": (32, 42), "pad": (89, 48, 52)},
     "tense": {"bpm": (96, 128), "minor": True, "temperature": 1.2, "melody": (40, 71, 56), "bass": (43, 38), "pad": (50, 95, 49)},
@@ -358,6 +362,16 @@ def soundtrack(seed, mood, compose, phrase_bars=4):
     return to_midi(parts, plan["bpm"]), plan
 
 
-def ngram_composer(ngram, temperature=1.0):
-    """compose(rng, primer, length) for `soundtrack` from an event n-gram (lesson 07's NGramModel)."""
-    return lambda rng, primer, length: np.asarray(ngram.sample(list(primer), length, rng, temperature), np.int32)
+def ngram_composer(ngram, temperature=1.0, resolution=2**24):
+    """compose(rng, primer, length) for `soundtrack` from an event n-gram (lesson 07's NGramModel).
+
+    Each draw uses integer weights round(p ** (1 / temperature) * resolution), so the event drawn
+    cannot depend on the last bit of a platform's floating-point maths.
+    """
+    def compose(rng, primer, length):
+        events = list(primer)
+        for _ in range(length):
+            weights = np.cumsum(np.round(ngram.next_distribution(events) ** (1.0 / temperature) * resolution).astype(np.int64))
+            events.append(int(np.searchsorted(weights, rng.integers(weights[-1]), side="right")))
+        return np.asarray(events[len(primer):], np.int32)
+    return compose

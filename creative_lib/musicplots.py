@@ -16,8 +16,9 @@ def piano_roll(ax, notes, bar_steps=16, title=None, color=None, pitch_range=None
     notes = np.asarray(notes, dtype=float).reshape(-1, 3)
     low, high = pitch_range or pitch_span([notes])
     end = max(bar_steps, notes[:, 1].max() if len(notes) else 0)
-    for start, stop, pitch in notes:
-        ax.add_patch(Rectangle((start, pitch - 0.4), stop - start, 0.8, color=color or "#48c"))
+    for start, stop, pitch in notes:  # a white edge keeps repeated notes of one pitch apart
+        ax.add_patch(Rectangle((start, pitch - 0.4), stop - start, 0.8, facecolor=color or "#48c",
+                               edgecolor="white", linewidth=0.5))
     for bar in np.arange(0, end + 1, bar_steps):
         ax.axvline(bar, color="grey", lw=0.5, zorder=0)
     octaves = [p for p in range(low, high + 1) if p % 12 == 0] or [low, high]

@@ -31,7 +31,6 @@ ACCEPT = (".mid", ".midi", ".abc", ".xml", ".mxl")
 ACCEPTED = "a MIDI, ABC or MusicXML file (" + ", ".join(ACCEPT) + ") holding a single-line melody"
 PROGRAM = 73        # General MIDI flute
 PRIMER_BARS = 2     # an uploaded tune's bars that become the primer
-MAX_BAR = 32        # the sampler's window holds two bars of at most 32 steps
 
 
 class ComposeDemo:
@@ -186,9 +185,6 @@ class ComposeDemo:
             if notes is None:
                 problem = (f"{path.name}'s tune spans more than the model's three octaves (C3 to B5), "
                            f"so it cannot be a primer: upload {ACCEPTED} that fits in three octaves.")
-            elif tune.bar_steps > MAX_BAR:
-                problem = (f"{path.name}'s bar is {tune.bar_steps} sixteenths, longer than the {MAX_BAR} the model "
-                           f"looks back over: upload {ACCEPTED} in a shorter metre.")
         if problem:
             self.message.value = refusal(problem)
             return None

@@ -79,6 +79,18 @@ def compare_close(result, expected, rtol=1e-5, atol=1e-6):
     return None
 
 
+def compare_frequencies(draws, expected, tolerance, target="softmax(logits / temperature)"):
+    """None if integer draws (n,) come with frequencies within `tolerance` of `expected` (K,), else why not."""
+    draws = np.asarray(draws)
+    if not np.issubdtype(draws.dtype, np.integer) or draws.min() < 0 or draws.max() >= len(expected):
+        return f"draws must be integer ids between 0 and {len(expected) - 1}"
+    freq = np.bincount(draws, minlength=len(expected)) / len(draws)
+    if np.max(np.abs(freq - expected)) > tolerance:
+        return (f"over {len(draws)} draws the ids came with frequencies {np.round(freq, 3)}, but {target} "
+                f"is {np.round(expected, 3)}")
+    return None
+
+
 def _is_numeric_sequence(x):
     return all(isinstance(v, (int, float, np.number, bool)) for v in x)
 

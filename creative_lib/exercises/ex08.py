@@ -7,7 +7,7 @@ checked by the frequencies of many draws, whatever generator calls a correct ans
 import numpy as np
 
 from creative_lib import nn
-from creative_lib.exercises.core import Case, Question, compare_close, short
+from creative_lib.exercises.core import Case, Question, compare_close, compare_frequencies, short
 from creative_lib.melody_rnn import (MIN_PITCH, NO_EVENT, NOTE_OFF, NUM_CLASSES, basic_inputs, events_to_notes,
                                      lookback_inputs, notes_to_events)
 from creative_lib.ngram import fit_ngram_models
@@ -141,14 +141,7 @@ def _check_draws(result, case):
     samples = np.asarray(result)
     if samples.shape != (draws,) or not np.issubdtype(samples.dtype, np.integer):
         return f"each call must return one integer index, got {short(result[0])}"
-    if samples.min() < 0 or samples.max() >= len(logits):
-        return f"indices must lie between 0 and {len(logits) - 1}"
-    freq = np.bincount(samples, minlength=len(logits)) / draws
-    expected = nn.softmax(np.asarray(logits) / temperature)
-    if np.max(np.abs(freq - expected)) > 0.03:
-        return (f"over {draws} calls the indices came with frequencies {np.round(freq, 3)}, but "
-                f"softmax(logits / temperature) is {np.round(expected, 3)}")
-    return None
+    return compare_frequencies(samples, nn.softmax(np.asarray(logits) / temperature), tolerance=0.03)
 
 
 def sample_with_temperature(logits, temperature, rng):
