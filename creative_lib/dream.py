@@ -162,7 +162,9 @@ class Dreamer:
             loss = dream_loss(self.backbone.model(self.backbone.preprocess(image)), self.weights)
         return loss, tape.gradient(loss, image)
 
-    @tf.function
+    # One trace for every image size, step count and step size: they arrive as tensors of these shapes.
+    @tf.function(input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32), tf.TensorSpec([], tf.int32),
+                                  tf.TensorSpec([], tf.float32)])
     def ascend(self, image, steps, step_size):
         loss = tf.constant(0.0)
         for _ in tf.range(steps):
