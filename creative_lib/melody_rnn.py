@@ -99,18 +99,13 @@ def lookback_inputs(events, bar, start=0):
                       tf.stack(repeats, axis=-1)], axis=-1)
 
 
-def steps_back(events, distance):
-    """For each of steps 1 .. T-1, the event `distance` steps before it (NO_EVENT before the tune): (T,) -> (T-1,)."""
-    return np.concatenate([np.full(distance, NO_EVENT), events])[1: len(events)]
-
-
 def lookback_labels(events, bar):
     """Labels for steps 1 .. T-1: REPEAT_2 if the event repeats two bars back, else REPEAT_1 if one
     bar back, else the event itself: (T,) -> (T-1,). Before the tune, events count as NO_EVENT."""
     events = np.asarray(events)
     labels = events[1:].copy()
     for distance, label in ((bar, REPEAT_1), (2 * bar, REPEAT_2)):  # two bars back wins, as in Magenta
-        labels[events[1:] == steps_back(events, distance)] = label
+        labels[events[1:] == events_back(events[None], distance)[0, 1:].numpy()] = label
     return labels
 
 
@@ -195,7 +190,7 @@ def event_probabilities(model, songs, kind):
         if kind == "lookback":  # fold the repeat classes into the events they repeat
             rows = np.arange(len(probs))
             for distance, label in ((s["bar"], REPEAT_1), (2 * s["bar"], REPEAT_2)):
-                np.add.at(probs, (rows, steps_back(s["events"], distance)), probs[:, label])
+                np.add.at(probs, (rows, events_back(s["events"][None], distance)[0, 1:].numpy()), probs[:, label])
             probs = probs[:, :NUM_CLASSES]
         out.append(probs)
     return out

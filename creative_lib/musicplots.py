@@ -29,14 +29,12 @@ def piano_roll(ax, notes, bar_steps=16, title=None, color=None, pitch_range=None
     return ax
 
 
-def piano_rolls(melodies, titles, bar_steps=16, suptitle=None, max_steps=None):
+def piano_rolls(melodies, titles, bar_steps=16, suptitle=None):
     """A figure with one piano roll per melody, one row each, on a pitch range shared by all."""
     fig, axes = plt.subplots(len(melodies), 1, figsize=(10, 1.9 * len(melodies) + 0.6), squeeze=False)
     span = pitch_span(melodies)
     for ax, notes, title in zip(axes[:, 0], melodies, titles):
         piano_roll(ax, notes, bar_steps, title, pitch_range=span)
-        if max_steps:
-            ax.set_xlim(0, max_steps)
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()

@@ -142,20 +142,15 @@ def _printed_text(notebook):
 
 
 @pytest.fixture(scope="session")
-def rerun_differences():
-    """(metrics_that_differ(first, again, clocks), printed_text(notebook)): what a re-run test compares."""
-    return _metrics_that_differ, _printed_text
-
-
-@pytest.fixture(scope="session")
-def rerun_in_smoke(notebook_metrics):
-    """rerun_in_smoke(relpath, workdir) -> (first run's metrics, second run's metrics, second run's notebook).
+def second_run(notebook_metrics):
+    """second_run(relpath, workdir, clocks) -> (metrics two runs disagree on, what the second run printed).
 
     The second run is a papermill run in smoke in the same OUTPUT_DIR as this session's first run
-    (nbval's or papermill's): what a student gets from a second Run All.
+    (nbval's or papermill's): what a student gets from a second Run All. `clocks` are the metrics
+    that time the run's own work, left out of the comparison.
     """
-    def rerun(relpath, workdir):
+    def rerun(relpath, workdir, clocks=("seconds",)):
         first = notebook_metrics(relpath)
         again = execute_in_smoke(relpath, workdir, outputs=output_dir_of(relpath))
-        return first, again, workdir / Path(relpath).name
+        return _metrics_that_differ(first, again, clocks), _printed_text(workdir / Path(relpath).name)
     return rerun

@@ -315,12 +315,10 @@ def test_stored_classroom_metrics(stored_metrics):
     assert m["seconds"] < 600
 
 
-def test_a_second_run_loads_its_networks_and_repeats_its_metrics(rerun_in_smoke, rerun_differences, tmp_path):
+def test_a_second_run_loads_its_networks_and_repeats_its_metrics(second_run, tmp_path):
     """Run All twice in one OUTPUT_DIR: the second run trains nothing and writes the same metrics."""
-    metrics_that_differ, printed_text = rerun_differences
-    first, again, notebook = rerun_in_smoke(LESSON, tmp_path)
-    assert not metrics_that_differ(first, again)
-    printed = printed_text(notebook)
+    differ, printed = second_run(LESSON, tmp_path)
+    assert not differ
     for network in ("judge", "DCGAN"):
         assert f"Loaded the trained {network} (" in printed
     assert "set RETRAIN = True to train it again" in printed

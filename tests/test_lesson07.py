@@ -347,11 +347,9 @@ def test_training_checkpoints_and_resumes(tmp_path):
     assert h2.resumed_from == 4 and h2.steps_done == 6 and h2.steps_run == 2 and len(h2.losses["loss"]) == 6
 
 
-def test_a_second_run_loads_the_gru_and_repeats_its_metrics(rerun_in_smoke, rerun_differences, tmp_path):
+def test_a_second_run_loads_the_gru_and_repeats_its_metrics(second_run, tmp_path):
     """Run All twice in one OUTPUT_DIR: the GRU is loaded, and every figure but the timings repeats."""
-    metrics_that_differ, printed_text = rerun_differences
-    first, again, notebook = rerun_in_smoke(LESSON, tmp_path)
     timings = {"seconds", "generate_chars_per_second"}  # clocks of this run's own work
-    assert metrics_that_differ(first, again, clocks=timings) == {}
-    printed = printed_text(notebook)
+    differ, printed = second_run(LESSON, tmp_path, clocks=timings)
+    assert differ == {}
     assert "Loaded the trained char_gru (" in printed

@@ -237,10 +237,8 @@ def test_classroom_claims_hold(stored_metrics):
     assert abs(m["rnn_repeated_bars"] - m["real_repeated_bars"]) < 0.03
 
 
-def test_a_second_run_loads_both_networks_and_repeats_its_metrics(rerun_in_smoke, rerun_differences, tmp_path):
+def test_a_second_run_loads_both_networks_and_repeats_its_metrics(second_run, tmp_path):
     """Run All twice in one OUTPUT_DIR: both RNNs are loaded, and every figure but the timings repeats."""
-    metrics_that_differ, printed_text = rerun_differences
-    first, again, notebook = rerun_in_smoke(LESSON, tmp_path)
-    assert metrics_that_differ(first, again, clocks={"seconds", "generate_events_per_second"}) == {}
-    printed = printed_text(notebook)
+    differ, printed = second_run(LESSON, tmp_path, clocks={"seconds", "generate_events_per_second"})
+    assert differ == {}
     assert "Loaded the trained melody_basic (" in printed and "Loaded the trained melody_lookback (" in printed
