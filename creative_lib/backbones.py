@@ -267,7 +267,7 @@ def build_network(spec, weights="pretrained", head=False):
         with contextlib.redirect_stdout(messages):
             model = spec.network(weights, head)
     except Exception as err:  # Keras raises a bare Exception for a failed download
-        reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__  # whole: it names the weights file
         raise WeightsUnavailable(f"The ImageNet weights of {spec.name} are not cached and could not be "
                                  f"downloaded ({reason}); {FIX}.") from None
     if "Downloading" in messages.getvalue():

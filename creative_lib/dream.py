@@ -120,6 +120,23 @@ def robustness(backbone, objective, image, transforms=16, seed=0):
     return float(tf.reduce_mean(moved) / (still[0] + 1e-8))
 
 
+def pattern_width(change):
+    """(H, W, 3) -> the width, in pixels, of the patterns in an image (e.g. dream - photo).
+
+    Twice the distance at which its autocorrelation (mean removed, radially averaged) falls to half:
+    about 3.3 sigma for a Gaussian blob.
+    """
+    change = np.asarray(change, np.float32)
+    power = (np.abs(np.fft.fft2(change - change.mean((0, 1)), axes=(0, 1))) ** 2).sum(-1)
+    auto = np.fft.fftshift(np.fft.ifft2(power).real)  # the circular autocorrelation, its peak at the centre
+    rows, cols = np.indices(auto.shape)
+    radius = np.hypot(rows - auto.shape[0] // 2, cols - auto.shape[1] // 2).round().astype(int)
+    profile = np.bincount(radius.ravel(), auto.ravel()) / np.bincount(radius.ravel())
+    profile = profile / profile[0]
+    r = int(np.argmax(profile < 0.5))  # the first radius below half, then linear interpolation
+    return float(2 * (r - 1 + (profile[r - 1] - 0.5) / (profile[r - 1] - profile[r])))
+
+
 def high_frequency_share(image):
     """(H, W, 3) -> the share of the image's spectral energy (mean removed) above half the Nyquist frequency."""
     gray = rgb2gray(image)
@@ -128,20 +145,58 @@ def high_frequency_share(image):
     return float(power[np.hypot(fy, fx) > 0.25].sum() / (power.sum() + 1e-12))
 
 
-# %% notebooks/03_deepdream.ipynb 27
+# %% notebooks/03_deepdream.ipynb 21
+def receptive_field(backbone, layer, size=256, seed=0):
+    """The side, in input pixels, of the square the centre unit of `layer` depends on (at most `size`).
+
+    Measured: where d (the centre unit, summed over channels) / d image is not 0, on a random size x size image.
+    """
+    image = tf.constant(np.random.default_rng(seed).uniform(0, 1, (1, size, size, 3)).astype(np.float32))
+    net = backbone.select([layer])
+    with tf.GradientTape() as tape:
+        tape.watch(image)
+        activations = net.model(net.preprocess(image))[layer]
+        centre = tf.reduce_sum(activations[0, activations.shape[1] // 2, activations.shape[2] // 2])
+    rows, cols = np.nonzero(np.abs(tape.gradient(centre, image).numpy()[0]).sum(-1))
+    return int(max(rows.max() - rows.min(), cols.max() - cols.min()) + 1)
+
+
+def dataset_examples(backbone, layer, channel, photos, crop, count=4, per_photo=64):
+    """The `count` square crops of `photos` that excite one filter most (Distill's "dataset examples").
+
+    photos: {name: (H, W, 3)}, each at least crop x crop. A crop of side `crop` is centred on each of the
+    `per_photo` strongest units of the channel's map; crops of one photo may not overlap.
+    Returns [(photo name, response, (crop, crop, 3))], strongest first.
+    """
+    candidates = []
+    for name, photo in photos.items():
+        response = np.asarray(backbone.features(photo[None])[layer])[0, ..., channel]  # (h, w)
+        (h, w), (ph, pw) = response.shape, photo.shape[:2]
+        for i, j in zip(*np.unravel_index(np.argsort(response, axis=None)[::-1][:per_photo], response.shape)):
+            top = int(np.clip((i + 0.5) * ph / h - crop / 2, 0, ph - crop))
+            left = int(np.clip((j + 0.5) * pw / w - crop / 2, 0, pw - crop))
+            candidates.append((float(response[i, j]), name, top, left))
+    chosen = []
+    for score, name, top, left in sorted(candidates, key=lambda c: -c[0]):
+        if all(n != name or max(abs(top - t), abs(left - l)) >= crop for _, n, t, l in chosen):
+            chosen.append((score, name, top, left))
+    return [(name, score, photos[name][top:top + crop, left:left + crop]) for score, name, top, left in chosen[:count]]
+
+
+# %% notebooks/03_deepdream.ipynb 30
 def dream_loss(activations, weights):
     """sum over layers of weight * mean activation: {layer: (B, h, w, c)}, {layer: float} -> scalar."""
     return tf.add_n([float(w) * tf.reduce_mean(activations[name]) for name, w in weights.items()])
 
 
-# %% notebooks/03_deepdream.ipynb 29
+# %% notebooks/03_deepdream.ipynb 32
 def normalised_step(image, grad, step_size):
     """image + step_size * grad / std(grad), clipped to [0, 1]: (..., H, W, 3) -> (..., H, W, 3)."""
     grad = grad / (tf.math.reduce_std(grad) + 1e-8)
     return tf.clip_by_value(image + step_size * grad, 0.0, 1.0)
 
 
-# %% notebooks/03_deepdream.ipynb 31
+# %% notebooks/03_deepdream.ipynb 34
 class Dreamer:
     """DeepDream's gradient ascent for a backbone and {layer: weight}.
 
@@ -173,7 +228,7 @@ class Dreamer:
         return loss, image
 
 
-# %% notebooks/03_deepdream.ipynb 34
+# %% notebooks/03_deepdream.ipynb 37
 def octave_sizes(shape, octaves, scale, min_side=1):
     """The (h, w) of each octave, smallest first; the last is `shape` itself.
 
@@ -198,7 +253,7 @@ def next_octave(dream, photo, previous, size, reinject=True):
     return tf.clip_by_value(dream, 0.0, 1.0)
 
 
-# %% notebooks/03_deepdream.ipynb 37
+# %% notebooks/03_deepdream.ipynb 40
 def dream_octaves(dreamer, image, octaves=3, scale=1.4, steps=20, step_size=0.01, reinject=True,
                   tile=None, every=None, on_step=None, seed=0):
     """DeepDream from small to large scale: (H, W, 3) in [0, 1] -> (H, W, 3) dreamed.
@@ -233,7 +288,7 @@ def dream_octaves(dreamer, image, octaves=3, scale=1.4, steps=20, step_size=0.01
     return dream[0].numpy()
 
 
-# %% notebooks/03_deepdream.ipynb 39
+# %% notebooks/03_deepdream.ipynb 42
 def fine_detail(image, sigma=1.0):
     """(H, W, 3) -> (H, W): the gray image minus its Gaussian blur (what a slight blur would remove)."""
     gray = rgb2gray(image)
@@ -245,7 +300,7 @@ def detail_kept(photo, image):
     return float(np.corrcoef(fine_detail(photo).ravel(), fine_detail(image).ravel())[0, 1])
 
 
-# %% notebooks/03_deepdream.ipynb 43
+# %% notebooks/03_deepdream.ipynb 47
 def tile_edges(n, tile):
     """The edges of ceil(n / tile) nearly equal pieces of range(n): an int array of length count + 1."""
     count = max(1, math.ceil(n / tile))
@@ -267,12 +322,21 @@ def tiled_gradient(dreamer, image, tile, rng):
     return tf.roll(grad, shift=-shift, axis=(1, 2))
 
 
+def roll_offsets(seed, count, tile):
+    """The (dy, dx) rolls of the first `count` tiled steps of dream_octaves(..., seed=seed): (count, 2).
+
+    dream_octaves draws them from np.random.default_rng(seed), one tiled_gradient call after another.
+    """
+    rng = np.random.default_rng(seed)
+    return np.array([rng.integers(0, tile, size=2) for _ in range(count)]).reshape(count, 2)
+
+
 def tiled_step(dreamer, image, step_size, tile, rng):
     """One normalised ascent step with a tiled gradient rolled by rng's offsets: (1, H, W, 3) -> (1, H, W, 3)."""
     return normalised_step(image, tiled_gradient(dreamer, image, tile, rng), step_size)
 
 
-# %% notebooks/03_deepdream.ipynb 52
+# %% notebooks/03_deepdream.ipynb 56
 @tf.function(reduce_retracing=True)
 def loss_gradient_sign(model, preprocess, images, labels):
     """sign(d cross-entropy / d images): (B, H, W, 3) in [0, 1], (B,) labels -> (B, H, W, 3) in {-1, 0, 1}."""

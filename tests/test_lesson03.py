@@ -122,6 +122,24 @@ def test_tiled_step_only_ever_shows_the_network_one_tile():
     assert sum(h * w for h, w in seen) == 130 * 250  # and every pixel covered once
 
 
+def test_roll_offsets_replay_the_rolls_of_a_tiled_dream(hed, monkeypatch):
+    drawn, real = [], dream.tiled_gradient
+
+    class Recorder:
+        def __init__(self, rng):
+            self.rng = rng
+
+        def integers(self, *args, **kwargs):
+            drawn.append(self.rng.integers(*args, **kwargs))
+            return drawn[-1]
+
+    monkeypatch.setattr(dream, "tiled_gradient", lambda d, image, tile, rng: real(d, image, tile, Recorder(rng)))
+    image = RNG.uniform(0, 1, (96, 160, 3)).astype(np.float32)
+    dream.dream_octaves(dream.Dreamer(hed, {"block2_conv2": 1.0}), image, octaves=2, scale=2.0, steps=(2, 3), tile=64)
+    assert len(drawn) == 5  # both octaves are wider than a tile
+    np.testing.assert_array_equal(np.array(drawn), dream.roll_offsets(0, 5, 64))
+
+
 def test_a_large_dream_keeps_its_size(hed):
     dreamer = dream.Dreamer(hed, {"block2_conv2": 1.0})
     image = RNG.uniform(0, 1, (96, 160, 3)).astype(np.float32)
@@ -202,6 +220,31 @@ def test_visualise_raises_the_objective_and_refuses_unknown_parameterisations(sh
         dream.visualise(shapes_net, lambda logits: logits[:, 0], param="wavelets")
 
 
+def test_receptive_fields_match_vgg16s_arithmetic(hed):
+    # 3x3 convolutions add 2 pixels times the stride so far, 2x2 pools 1 and double the stride
+    assert [dream.receptive_field(hed, name) for name in ("block2_conv2", "block3_conv3", "block4_conv3")] == [14, 40, 92]
+
+
+def test_dataset_examples_are_the_strongest_non_overlapping_crops():
+    identity = SimpleNamespace(features=lambda images: {"rgb": images})  # the "filter" is the red channel itself
+    a, b = np.zeros((40, 50, 3), np.float32), np.zeros((30, 30, 3), np.float32)
+    a[5, 6, 0], a[7, 8, 0], a[30, 40, 0], b[15, 15, 0] = 0.9, 0.8, 0.5, 0.7
+    found = dream.dataset_examples(identity, "rgb", 0, {"a": a, "b": b}, crop=10, count=3)
+    assert [(name, round(score, 2)) for name, score, _ in found] == [("a", 0.9), ("b", 0.7), ("a", 0.5)]  # 0.8 overlaps 0.9
+    assert all(crop.shape == (10, 10, 3) for _, _, crop in found)
+    assert found[0][2][:, :, 0].max() == pytest.approx(0.9) and found[0][2][0, 0, 0] == 0  # clamped into the photo
+    assert found[1][2][5, 5, 0] == pytest.approx(0.7)  # centred on the unit
+
+
+def test_pattern_width_grows_with_the_blob():
+    rows, cols = np.indices((128, 128))
+    blob = lambda sigma: np.exp(-((rows - 64) ** 2 + (cols - 64) ** 2) / (2 * sigma ** 2))[..., None] * np.ones(3)  # noqa: E731
+    # a Gaussian's autocorrelation is a Gaussian sqrt(2) wider: half at 1.665 sigma, width 3.33 sigma
+    assert [dream.pattern_width(blob(s)) for s in (3, 6)] == pytest.approx([3.33 * 3, 3.33 * 6], rel=0.05)
+    stripes = np.cos(2 * np.pi * np.arange(64) / 8)[None, :, None] * np.ones((64, 1, 3))
+    assert dream.pattern_width(stripes) < dream.pattern_width(stripes[:, ::-1].repeat(2, axis=1))
+
+
 # ---------------------------------------------------------------- FGSM
 
 def test_fgsm_moves_every_pixel_by_epsilon_and_lowers_accuracy(shapes_net):
@@ -250,6 +293,21 @@ def test_attack_demo_redraws_when_epsilon_moves(shapes_net):
     assert demo.epsilon.value == 0.1 and demo.view.value != before
     fig = demo.render(epsilon=0.2)
     assert fig.axes[2].get_title().startswith("ε = 0.2: ")
+    assert fig.axes[1].get_title().endswith("unmoved (grey)")  # the demo says what the lesson's prose says
+
+
+def test_a_failed_weights_download_names_the_whole_file():
+    from creative_lib.backbones import WeightsUnavailable, build_network
+
+    url = "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/" \
+          "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
+
+    def fail(weights, head):
+        raise Exception(f"URL fetch failure on {url}: None -- [Errno -2] Name or service not known")
+
+    with pytest.raises(WeightsUnavailable, match="make assets") as caught:
+        build_network(SimpleNamespace(name="inception_v3", needs_download=True, network=fail))
+    assert url in str(caught.value)
 
 
 # ---------------------------------------------------------------- exercises
@@ -262,6 +320,10 @@ def test_exercise_checks_tell_wrong_answers_apart():
     assert ex03.q4.verdict(lambda g, image, tile, shift: g(image))[0] == "incorrect"  # no tiles
     descend = lambda model, images, labels, eps: ex03.fgsm(model, images, labels, -eps)  # noqa: E731
     assert ex03.q5.verdict(descend)[0] == "incorrect"
+    descend = lambda features, channel, size, steps, lr=0.05: ex03.feature_visualisation(  # noqa: E731
+        features, channel, size, steps, -lr)
+    assert ex03.q6.verdict(descend)[0] == "incorrect"
+    assert ex03.q6.verdict(lambda features, channel, size, steps, lr=0.05: np.ones((size, size)))[0] == "incorrect"
 
 
 # ---------------------------------------------------------------- the lesson's metrics
@@ -275,6 +337,10 @@ def test_lesson_metrics_in_smoke(notebook_metrics):
     assert m["detail_kept_reinjected"] > m["detail_kept_tutorial"]
     assert m["fv_robustness_fourier"] > m["fv_robustness_naive"]
     assert m["fv_high_frequency_fourier"] < m["fv_high_frequency_naive"]
+    assert m["fv_objective_naive_over_fourier"] > 1  # the naive images reach the higher objective
+    assert m["detail_kept_gentle_reinjected"] > m["detail_kept_gentle_tutorial"]
+    assert m["grid_receptive_fields"] == [14, 40, 92, 196]
+    assert 0.05 < m["fgsm_zero_gradient_share"] < 0.6
     assert m["seconds"] < 90
 
 
@@ -286,4 +352,10 @@ def test_stored_classroom_metrics(stored_metrics):
     assert m["detail_kept_reinjected"] > 2 * m["detail_kept_tutorial"]
     assert m["fgsm_clean_accuracy"] >= 0.95 and m["fgsm_accuracy_at_eps"] < 0.6
     assert m["fv_robustness_fourier"] > m["fv_robustness_naive"]
+    assert m["fv_objective_naive_over_fourier"] > 1.5  # the prose: the naive images reach the highest objective
+    assert m["detail_kept_gentle_reinjected"] > 1.5 * m["detail_kept_gentle_tutorial"]
+    assert m["grid_receptive_fields"] == [14, 40, 92, 196]
+    assert max(m["grid_changes"]) < 1.5 * min(m["grid_changes"])  # comparable changes, layer by layer
+    assert m["grid_pattern_widths"] == sorted(m["grid_pattern_widths"], reverse=True)  # the prose: finer with depth
+    assert 0.15 < m["fgsm_zero_gradient_share"] < 0.45  # the grey share the prose explains
     assert m["seconds"] < 600

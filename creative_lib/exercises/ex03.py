@@ -2,6 +2,8 @@
 
     from creative_lib.exercises import ex03 as ex
     ex.q1.check(dream_loss); ex.q1.hint(); ex.q1.solution()
+
+q1-q5 take the lesson's DeepDream and attack apart; q6 is a feature visualisation written from scratch.
 """
 from types import SimpleNamespace
 
@@ -192,4 +194,70 @@ q5 = Question(
          "model(images), from_logits=True), take its gradient with respect to the images, and add epsilon * "
          "tf.sign(gradient). Clip to [0, 1].",
     solution=fgsm,
+)
+
+
+# ---------------------------------------------------------------- q6: feature visualisation
+
+def feature_visualisation(features, channel, size, steps, lr=0.05):
+    params = tf.Variable(tf.zeros((1, size, size, 3)))  # the image is sigmoid(params): always in [0, 1]
+    optimizer = tf.keras.optimizers.Adam(lr)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            score = tf.reduce_mean(features(tf.sigmoid(params))[..., channel])
+        optimizer.apply_gradients([(-tape.gradient(score, params), params)])  # ascent: minus the gradient
+    return tf.sigmoid(params)[0].numpy()
+
+
+class _LazyFeatures:
+    """One layer of the shapes CNN, images (B, H, W, 3) in [0, 1] -> (B, h, w, c), loaded on first use."""
+
+    def __init__(self, layer):
+        self.layer = layer
+
+    def __call__(self, images):
+        if not hasattr(self, "net"):
+            from creative_lib.backbones import load_backbone
+
+            self.net = load_backbone("shapes", layers=[self.layer])
+        return self.net.model(self.net.preprocess(images))[self.layer]
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def _channel_mean(features, channel, image):
+    return float(tf.reduce_mean(features(tf.convert_to_tensor(np.asarray(image, np.float32)[None]))[..., channel]))
+
+
+def _rises_like_the_lesson(result, case):
+    features, channel, size, steps = case.args[:4]
+    result = np.asarray(result)
+    if result.shape != (size, size, 3):
+        return f"expected one image of shape {(size, size, 3)}, got shape {result.shape}"
+    if not np.all(np.isfinite(result)) or result.min() < 0 or result.max() > 1:
+        return "the image must hold finite pixels in [0, 1] (make the image from the parameters with tf.sigmoid)"
+    grey = _channel_mean(features, channel, np.full((size, size, 3), 0.5, np.float32))
+    lesson, _ = dream.visualise(SimpleNamespace(model=lambda x: {"layer": features(x)}, preprocess=_as_is),
+                                dream.channel_objective("layer", channel), size, steps, param="pixels", robust=False)
+    reached, target = _channel_mean(features, channel, result), _channel_mean(features, channel, lesson)
+    if reached < grey + 0.5 * (target - grey):
+        return (f"the filter's mean response is {reached:.3f} on your image, {grey:.3f} on plain grey, and "
+                f"{target:.3f} after the lesson's {steps} Adam steps: yours should reach at least halfway "
+                f"({grey + 0.5 * (target - grey):.3f}). Did you step *up* the objective (minus the gradient for Adam)?")
+    return None
+
+
+q6 = Question(
+    "q6", "Feature visualisation: what one filter wants to see",
+    cases=[
+        Case(args=(_LazyFeatures("conv2"), 5, 40, 40), label="shapes CNN conv2, channel 5, 40x40 pixels, 40 steps"),
+        Case(args=(_LazyFeatures("conv3"), 17, 48, 40), label="shapes CNN conv3, channel 17, 48x48 pixels, 40 steps"),
+    ],
+    checker=_rises_like_the_lesson,
+    hint="params = tf.Variable(tf.zeros((1, size, size, 3))); the image is tf.sigmoid(params). Then `steps` times: "
+         "under a tf.GradientTape, score = tf.reduce_mean(features(image)[..., channel]); "
+         "optimizer.apply_gradients([(-tape.gradient(score, params), params)]) with tf.keras.optimizers.Adam(lr) "
+         "(minus: Adam descends). Return tf.sigmoid(params)[0].numpy().",
+    solution=feature_visualisation,
 )
