@@ -95,36 +95,6 @@ def make_judge(classifier, batch=500):
     return judge
 
 
-# %% notebooks/05_gans.ipynb 29
-def build_generator(z_dim=100, filters=32, side=28):
-    """z (B, z_dim) -> images (B, side, side, 1) in [-1, 1]; side divisible by 4."""
-    if side % 4:
-        raise ValueError(f"The generator doubles its maps twice, so the image side must be a multiple of 4; got {side}.")
-    z = keras.Input((z_dim,))
-    s = side // 4
-    x = layers.Dense(s * s * 2 * filters, use_bias=False)(z)
-    x = layers.Reshape((s, s, 2 * filters))(layers.ReLU()(layers.BatchNormalization()(x)))
-    x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
-    x = layers.ReLU()(layers.BatchNormalization()(x))
-    image = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh")(x)
-    return keras.Model(z, image, name="generator")
-
-
-def build_discriminator(filters=32, side=28):
-    """images (B, side, side, 1) -> logits (B, 1): two stride-2 convolutions, batch norm, LeakyReLU 0.2."""
-    image = keras.Input((side, side, 1))
-    x = layers.LeakyReLU(0.2)(layers.Conv2D(filters, 4, strides=2, padding="same")(image))
-    x = layers.Conv2D(2 * filters, 4, strides=2, padding="same", use_bias=False)(x)
-    x = layers.LeakyReLU(0.2)(layers.BatchNormalization()(x))
-    return keras.Model(image, layers.Dense(1)(layers.Flatten()(x)), name="discriminator")
-
-
-def dcgan_optimizer():
-    """Adam with DCGAN's settings: learning rate 2e-4, beta_1 0.5."""
-    return keras.optimizers.Adam(2e-4, beta_1=0.5)
-
-
-# %% notebooks/05_gans.ipynb 38
 def frechet_distance(a, b, eps=1e-6):
     """Between Gaussians fitted to two sets of features (N, d), (M, d): |mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^1/2)."""
     mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
@@ -134,6 +104,38 @@ def frechet_distance(a, b, eps=1e-6):
     return float(np.sum((mu_a - mu_b) ** 2) + np.trace(s_a + s_b - 2.0 * root))
 
 
+# %% notebooks/05_gans.ipynb 29
+def build_generator(z_dim=100, filters=32, side=28):
+    """z (B, z_dim) -> images (B, side, side, 1) in [-1, 1]; side divisible by 4."""
+    if side % 4:
+        raise ValueError(f"The generator doubles its maps twice, so the image side must be a multiple of 4; got {side}.")
+    z = keras.Input((z_dim,), name="z")
+    s = side // 4
+    x = layers.Dense(s * s * 2 * filters, use_bias=False, name="project")(z)
+    x = layers.ReLU(name="project_relu")(layers.BatchNormalization(name="project_bn")(x))
+    x = layers.Reshape((s, s, 2 * filters), name="to_maps")(x)
+    x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False, name="up_1")(x)
+    x = layers.ReLU(name="up_1_relu")(layers.BatchNormalization(name="up_1_bn")(x))
+    image = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="up_2_tanh")(x)
+    return keras.Model(z, image, name="generator")
+
+
+def build_discriminator(filters=32, side=28):
+    """images (B, side, side, 1) -> logits (B, 1): two stride-2 convolutions, batch norm, LeakyReLU 0.2."""
+    image = keras.Input((side, side, 1), name="image")
+    x = layers.LeakyReLU(0.2, name="down_1_lrelu")(layers.Conv2D(filters, 4, strides=2, padding="same", name="down_1")(image))
+    x = layers.Conv2D(2 * filters, 4, strides=2, padding="same", use_bias=False, name="down_2")(x)
+    x = layers.LeakyReLU(0.2, name="down_2_lrelu")(layers.BatchNormalization(name="down_2_bn")(x))
+    logit = layers.Dense(1, name="logit")(layers.Flatten(name="flatten")(x))
+    return keras.Model(image, logit, name="discriminator")
+
+
+def dcgan_optimizer():
+    """Adam with DCGAN's settings: learning rate 2e-4, beta_1 0.5."""
+    return keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+
+# %% notebooks/05_gans.ipynb 39
 def class_counts(probs):
     """Class probabilities (N, classes) -> how many samples have each class as their most probable: (classes,)."""
     return np.bincount(np.argmax(probs, axis=1), minlength=probs.shape[1])
@@ -158,7 +160,50 @@ def nearest_neighbours(samples, train, batch=500):
     return np.concatenate(indices), np.concatenate(distances)
 
 
-# %% notebooks/05_gans.ipynb 47
+# %% notebooks/05_gans.ipynb 46
+RING_SD = 0.05
+
+
+def ring_centres(modes=8, radius=2.0):
+    """The modes of the ring, evenly spaced on a circle: (modes, 2) float32."""
+    angles = 2 * np.pi * np.arange(modes) / modes
+    return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype(np.float32)
+
+
+def ring(n, rng, centres=None, sd=RING_SD):
+    """n points from an equal mixture of Gaussians of standard deviation sd around the centres: (n, 2) float32."""
+    centres = ring_centres() if centres is None else centres
+    return (centres[rng.integers(0, len(centres), n)] + sd * rng.standard_normal((n, 2))).astype(np.float32)
+
+
+def mode_coverage(points, centres, sd=RING_SD, min_share=0.02):
+    """-> (modes covered, share of high-quality points, share of the points whose nearest mode is the most popular one).
+
+    points (N, 2), centres (M, 2). A point is high quality within 3 sd of its nearest mode; a mode is covered when at
+    least min_share of all points are high quality around it."""
+    distances = np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2)
+    nearest, good = distances.argmin(axis=1), distances.min(axis=1) < 3 * sd
+    covered = np.bincount(nearest[good], minlength=len(centres)) >= min_share * len(points)
+    return int(covered.sum()), float(good.mean()), float(np.bincount(nearest).max() / len(points))
+
+
+def batch_spread(x):
+    """The minibatch standard deviation (Karras et al. 2018): rows (B, d) -> (B, d + 1), each with its batch's mean spread."""
+    spread = keras.ops.mean(keras.ops.std(x, axis=0))
+    return keras.ops.concatenate([x, keras.ops.ones_like(x[:, :1]) * spread], axis=1)
+
+
+def ring_net(inputs, outputs, hidden=128, sees_spread=False, name=None):
+    """A perceptron with two ReLU hidden layers: (B, inputs) -> (B, outputs); with sees_spread, each row comes with its
+    batch's spread (batch_spread)."""
+    x = keras.Input((inputs,), name="points" if outputs == 1 else "z")
+    h = layers.Lambda(batch_spread, name="batch_spread")(x) if sees_spread else x
+    h = layers.Dense(hidden, activation="relu", name="hidden_1")(h)
+    h = layers.Dense(hidden, activation="relu", name="hidden_2")(h)
+    return keras.Model(x, layers.Dense(outputs, name="out")(h), name=name)
+
+
+# %% notebooks/05_gans.ipynb 51
 def lerp(a, b, t):
     """The straight line: (1 - t) a + t b, for vectors a, b (d,) and t in [0, 1]."""
     return (1.0 - t) * np.asarray(a) + t * np.asarray(b)
@@ -179,20 +224,28 @@ def draw(generator, zs):
     return generator(np.asarray(zs, np.float32), training=False).numpy()
 
 
-# %% notebooks/05_gans.ipynb 52
+# %% notebooks/05_gans.ipynb 59
 def ink(images):
     """How much of each image is drawn: the mean brightness in [0, 1] of (N, h, w, 1) in [-1, 1] -> (N,)."""
     return np.mean((np.asarray(images) + 1.0) / 2.0, axis=(1, 2, 3))
 
 
-def attribute_vector(zs, labels, scores, share=0.25):
-    """mean z of the top `share` by score minus mean z of the bottom `share`, within each label, averaged: (d,)."""
-    directions = []
+def exemplar_means(zs, labels, scores, k=8):
+    """Radford et al.'s concepts, per label: the mean z of its k lowest scorers and of its k highest.
+
+    zs (N, d), labels (N,), scores (N,) -> {label: (low (d,), high (d,))}, for the labels with at least 2k members."""
+    concepts = {}
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
-        k = int(len(members) * share)
-        if k == 0:
-            continue
-        order = members[np.argsort(scores[members])]
-        directions.append(zs[order[-k:]].mean(axis=0) - zs[order[:k]].mean(axis=0))
-    return np.mean(directions, axis=0)
+        if len(members) >= 2 * k:
+            order = members[np.argsort(scores[members])]
+            concepts[int(label)] = (zs[order[:k]].mean(axis=0), zs[order[-k:]].mean(axis=0))
+    return concepts
+
+
+def add_attribute(concepts, target):
+    """low(target) + the mean of high(c) - low(c) over the other concepts c: "thin 7 + (thick - thin)" -> (d,)."""
+    others = [high - low for label, (low, high) in concepts.items() if label != target]
+    if not others:
+        raise ValueError("The attribute is learnt on other labels than the target: at least two labels are needed.")
+    return concepts[target][0] + np.mean(others, axis=0)

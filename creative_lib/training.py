@@ -48,15 +48,18 @@ class History:
 
 
 class LivePlot:
-    """A loss plot redrawn in place in the notebook."""
+    """A loss plot redrawn in place in the notebook; `draw(losses) -> Figure`, if given, draws it instead."""
 
-    def __init__(self, title):
-        self.title = title
+    def __init__(self, title, draw=None):
+        self.title, self.draw = title, draw
         self.figure = LiveFigure()
 
     def update(self, losses):
-        fig, ax = plt.subplots(figsize=(6, 3))
-        curves(losses, title=self.title, xlabel="step", ax=ax)
+        if self.draw is None:
+            fig, ax = plt.subplots(figsize=(6, 3))
+            curves(losses, title=self.title, xlabel="step", ax=ax)
+        else:
+            fig = self.draw(losses)
         self.figure.show(fig)
         plt.close(fig)
 
@@ -145,8 +148,10 @@ def _announce(name, history, steps, checkpoint):
 
 
 def fit(step_fn, batches, steps, *, name, state=None, checkpoint=None, checkpoint_every=None,
-        plot_every=None, desc=None):
+        plot_every=None, desc=None, plot=None):
     """Run step_fn on batches until the step counter reaches `steps`; return a History.
+
+    plot(losses) -> Figure, if given, is the live figure (default: the curves of every loss).
 
     With `state` and `checkpoint`, training is saved there, resumes from there, and a finished
     training is loaded instead of run. Afterwards the global seeds (Python's, NumPy's, TensorFlow's,
@@ -164,7 +169,7 @@ def fit(step_fn, batches, steps, *, name, state=None, checkpoint=None, checkpoin
         history = _restore(manager, checkpoint, step, state)
         _announce(name, history, steps, checkpoint)
     start = history.steps_done
-    live = LivePlot(f"{name}: training loss")
+    live = LivePlot(f"{name}: training loss", draw=plot)
     if start < steps:
         _train(step_fn, batches, steps, step, history, manager, checkpoint, live, name,
                checkpoint_every or max(1, steps // 10), plot_every or max(1, steps // 20), desc)

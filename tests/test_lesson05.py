@@ -7,6 +7,7 @@ import html
 import numpy as np
 import pytest
 import scipy.stats
+import matplotlib.pyplot as plt
 import tensorflow as tf
 
 import creative_lib  # noqa: F401  (quiet TensorFlow first)
@@ -80,6 +81,33 @@ def test_mixture_and_its_density():
     assert np.trapezoid(gan.mixture_density(grid), grid) == pytest.approx(1, abs=1e-4)
 
 
+def test_ring_of_gaussians_and_its_coverage():
+    centres = gan.ring_centres()
+    assert centres.shape == (8, 2) and np.allclose(np.linalg.norm(centres, axis=1), 2, atol=1e-6)
+    assert np.allclose(centres[2], [0, 2], atol=1e-6)  # a quarter turn from (2, 0)
+    points = gan.ring(16_000, np.random.default_rng(0), centres)
+    nearest = np.linalg.norm(points[:, None] - centres[None], axis=2).argmin(axis=1)
+    assert points.dtype == np.float32 and np.bincount(nearest).min() > 1800  # every mode about 2,000
+    assert np.std(points - centres[nearest]) == pytest.approx(gan.RING_SD, rel=0.05)
+    assert gan.mode_coverage(points, centres)[:2] == (8, pytest.approx(1 - np.exp(-4.5), abs=0.003))  # 3 sd holds 98.9% in 2-D
+    one = np.concatenate([np.repeat(centres[:1], 97, axis=0), centres[1:4]])  # 97 on mode 0, one each on modes 1-3
+    assert gan.mode_coverage(one, centres) == (1, 1.0, 0.97)  # 1 of 100 is under 2%
+    far = np.array([[2.2, 0.0], [0.0, -2.3]], np.float32)  # 4 and 6 sd beyond modes 0 and 6
+    assert gan.mode_coverage(far, centres) == (0, 0.0, 0.5)
+
+
+def test_batch_spread_appends_the_batchs_mean_standard_deviation():
+    x = RNG.normal(size=(64, 2)).astype(np.float32) * np.array([1.0, 3.0], np.float32)
+    out = np.asarray(gan.batch_spread(tf.constant(x)))
+    assert out.shape == (64, 3) and np.allclose(out[:, :2], x)
+    assert np.allclose(out[:, 2], np.std(x, axis=0).mean(), rtol=1e-5)
+    d = gan.ring_net(2, 1, sees_spread=True, name="D")
+    assert d.get_layer("hidden_1").kernel.shape == (3, 128) and d(x).shape == (64, 1)
+    collapsed = np.repeat(x[:1], 64, axis=0)
+    assert np.allclose(np.asarray(gan.batch_spread(tf.constant(collapsed)))[:, 2], 0, atol=1e-4)  # one point: no spread (float32 rounding aside)
+    assert gan.ring_net(16, 2).output.shape[1:] == (2,)
+
+
 # ---------------------------------------------------------------- DCGAN
 
 def test_dcgan_networks_have_the_right_shapes():
@@ -94,6 +122,14 @@ def test_dcgan_networks_have_the_right_shapes():
         gan.build_generator(side=30)
     opt = gan.dcgan_optimizer()
     assert float(opt.learning_rate) == pytest.approx(2e-4) and opt.beta_1 == 0.5
+
+
+def test_dcgan_layers_are_named_for_what_they_do():
+    g, d = gan.build_generator(16, filters=8), gan.build_discriminator(filters=8)
+    assert [layer.name for layer in g.layers] == ["z", "project", "project_bn", "project_relu", "to_maps", "up_1",
+                                                   "up_1_bn", "up_1_relu", "up_2_tanh"]
+    assert [layer.name for layer in d.layers] == ["image", "down_1", "down_1_lrelu", "down_2", "down_2_bn",
+                                                   "down_2_lrelu", "flatten", "logit"]
 
 
 # ---------------------------------------------------------------- measuring
@@ -148,11 +184,19 @@ def test_slerp_keeps_the_length_and_lerp_does_not():
     assert np.allclose(gan.slerp(e1, 3 * e2, 0.5), np.array([1, 3]) / np.sqrt(2))  # unequal lengths: each weighted by sin(pi/4)
 
 
-def test_attribute_vector_finds_the_direction_that_scores():
-    zs = RNG.normal(size=(2000, 5))
-    labels = RNG.integers(0, 3, 2000)
-    vector = gan.attribute_vector(zs, labels, scores=zs[:, 2] + 0.1 * RNG.normal(size=2000))
-    assert np.argmax(np.abs(vector)) == 2 and vector[2] > 2
+def test_exemplar_means_and_vector_arithmetic():
+    zs = np.arange(24, dtype=np.float64).reshape(12, 2)
+    labels = np.array([0] * 6 + [1] * 6)
+    scores = np.array([5, 4, 3, 2, 1, 0] * 2)  # the last rows of each label score lowest
+    concepts = gan.exemplar_means(zs, labels, scores, k=2)
+    assert set(concepts) == {0, 1}
+    low, high = concepts[0]
+    assert np.allclose(low, zs[[4, 5]].mean(0)) and np.allclose(high, zs[[0, 1]].mean(0))
+    assert gan.exemplar_means(zs, labels, scores, k=4) == {}  # 6 members are fewer than 2k
+    # thin 1 + (thick 0 - thin 0): the attribute comes from the other label only
+    assert np.allclose(gan.add_attribute(concepts, 1), concepts[1][0] + concepts[0][1] - concepts[0][0])
+    with pytest.raises(ValueError, match="at least two labels"):
+        gan.add_attribute({0: concepts[0]}, 0)
     assert gan.ink(np.full((2, 4, 4, 1), -1.0)).tolist() == [0, 0] and gan.ink(np.ones((1, 3, 3, 1)))[0] == 1
 
 
@@ -241,6 +285,42 @@ def test_dynamics_figure_is_titled_with_smoothed_curves():
     assert left.get_xlabel() == "epoch" and right.get_ylabel() == "mean output of D" and left.get_title()
     assert left.lines[0].get_xdata()[-1] == pytest.approx(4.0)  # 40 steps of 10 per epoch
     assert np.std(left.lines[0].get_ydata()[10:]) < np.std(losses["d_loss"])  # averaged over an epoch
+    fig = ganplots.dynamics(losses, steps_per_epoch=10, title="t", frechet={0: 300.0, 2: 40.0, 4: 20.0}, floor=3.0)
+    fd = fig.axes[2]
+    assert fd.get_yscale() == "log" and fd.get_xlabel() == "epoch" and fd.get_title()
+    assert list(fd.lines[0].get_xdata()) == [0, 2, 4] and list(fd.lines[1].get_ydata()) == [3.0, 3.0]  # the floor
+
+
+def test_class_shares_and_ring_figures_are_labelled():
+    fig, ax = plt.subplots()
+    ganplots.class_shares(ax, np.array([30, 10, 0]), np.array([10, 10, 10]), ("a", "b", "c"), "t")
+    heights = [bar.get_height() for bar in ax.patches]
+    assert heights[:3] == pytest.approx([75, 25, 0]) and heights[3:] == pytest.approx([100 / 3] * 3)
+    assert ax.get_ylabel() == "share of the images (%)" and ax.get_title() == "t"
+    centres = gan.ring_centres()
+    runs = {"a": {5: centres, 10: centres}, "b": {5: centres, 10: centres}}
+    fig = ganplots.ring_runs(centres, runs, lambda p: gan.mode_coverage(p, centres)[:2], gan.RING_SD, "ring")
+    assert len(fig.axes) == 4 and fig.axes[0].get_title() == "step 5\n8/8 modes, 100% good" and fig.axes[2].get_ylabel() == "b"
+    fig, ax = plt.subplots()
+    ganplots.path_norms(ax, np.linspace(0, 1, 3), {"lerp": [10, 7, 10]}, (8.0, 10.0, 12.0), "t")
+    assert ax.get_ylabel() == "|z|" and list(ax.lines[-1].get_ydata()) == [10, 7, 10]
+    plt.close("all")
+
+
+def test_fit_draws_its_live_figure_with_the_lessons_plot(monkeypatch):
+    from creative_lib import plotting, training
+
+    shown = []
+    monkeypatch.setattr(plotting.LiveFigure, "show", lambda self, fig: shown.append(fig.get_suptitle()))
+
+    def plot(losses):
+        fig = plt.figure()
+        fig.suptitle(f"{len(losses['loss'])} steps")
+        return fig
+
+    training.fit(lambda batch: {"loss": 1.0}, iter(range(10)), 4, name="t", plot=plot, plot_every=2)
+    assert shown == ["2 steps", "4 steps"]
+    plt.close("all")
 
 
 # ---------------------------------------------------------------- the demo
@@ -286,7 +366,9 @@ def test_exercise_checks_tell_wrong_answers_apart():
 # ---------------------------------------------------------------- the lesson's metrics
 
 KEYS = {"dataset", "fid_generated", "fid_real_floor", "fid_noise_ceiling", "class_coverage", "mean_max_class_prob",
-        "nearest_train_distance_ratio", "seconds_per_epoch", "seconds"}
+        "nearest_train_distance_ratio", "seconds_per_epoch", "seconds", "fid_over_floor", "fid_late_fall",
+        "class_share_gap", "ring_modes_collapsed", "ring_modes_equal_rates", "ring_modes_batch_spread",
+        "interp_pixel_gap_max", "arithmetic_class_kept", "arithmetic_ink_ratio"}
 
 
 def test_lesson_metrics_in_smoke(notebook_metrics):
@@ -307,12 +389,18 @@ def test_stored_classroom_metrics(stored_metrics):
     assert m["fid_real_floor"] < m["fid_generated"]
     assert 0.8 < m["nearest_train_distance_ratio"] < 1.5  # no memorisation
     assert m["mean_max_class_prob"] > 0.75 and m["judge_accuracy"] > 0.95
-    assert m["collapsed_class_coverage"] < m["class_coverage"] and m["fid_collapsed"] > 3 * m["fid_generated"]
-    assert m["countered_class_coverage"] == 10 and m["fid_countered"] < 1.5 * m["fid_generated"]  # D learning counters it
+    assert m["fid_over_floor"] == pytest.approx(m["fid_generated"] / m["fid_real_floor"]) and m["fid_over_floor"] > 2
+    assert m["class_share_min"] < 0.1 < m["class_share_max"] and 0 < m["class_share_gap"] < 0.3
+    # section 6: the slow D collapses (one or two modes), each single change covers the ring
+    assert m["ring_modes_collapsed"] <= 2 and m["ring_quality_collapsed"] < 0.3 and m["ring_top_mode_share_collapsed"] > 0.3
+    for change in ("equal_rates", "batch_spread"):
+        assert m[f"ring_modes_{change}"] >= 7 and m[f"ring_quality_{change}"] > 0.6 and m[f"ring_top_mode_share_{change}"] < 0.25
     assert m["non_saturating_gradient_ratio"] > 10  # the notebook's claim about the two losses
-    assert m["thick_ink_ratio"] > 1.2  # adding the 'thick' vector thickens strokes
-    assert m["epochs"] == 120 and m["seconds_per_epoch"] < 5
-    assert m["seconds"] < 600
+    # section 7: lerp and slerp draw nearly the same digits, though lerp's midpoint is shorter than the prior's 1%
+    assert m["interp_pixel_gap_max"] < 0.05 and m["lerp_mid_norm"] < m["prior_norm_low"] < m["slerp_mid_norm"]
+    assert m["arithmetic_class_kept"] >= 0.8 and m["arithmetic_ink_ratio"] > 1.3  # thicker, and the same digit
+    assert m["epochs"] == 100 and m["seconds_per_epoch"] < 5
+    assert m["seconds"] < 300  # the classroom aim
 
 
 def test_a_second_run_loads_its_networks_and_repeats_its_metrics(second_run, tmp_path):
