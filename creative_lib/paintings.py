@@ -3,6 +3,10 @@
     style = brush_strokes(256, palette="starry", seed=0)    # (256, 256, 3) float32 in [0, 1]
     image = picture("starry_night", max_side=256)             # any picture lesson 04 can name
 
+The paintings of Gatys et al.'s figure that are in the public domain, and the Tübingen photo
+(CC BY 3.0), ship in data/ at 512 pixels (SHIPPED; origins and licences in data/README.md), so
+the paper's figure needs no download either; the other registered pictures are fetched once.
+
 Strokes are drawn along a smooth random flow field (the curl of a blurred noise field, so they
 swirl without converging), each a thick line in a colour from the palette with a little jitter,
 hundreds of them painted over one another on a dark ground. The result has what a style
@@ -64,17 +68,21 @@ def brush_strokes(size=256, palette="starry", seed=0, strokes=None, length=None,
 
 
 IMAGES = tuple(name for name, asset in REGISTRY.items() if asset.relpath.startswith("images/"))
+DATA = Path(__file__).resolve().parent.parent / "data"
+SHIPPED = {name: DATA / f"{name}.jpg" for name in ("tubingen", "shipwreck", "starry_night", "the_scream")}
 
 
 def picture(name, max_side=256, min_side=32, seed=0):
     """A content or style image by name: (H, W, 3) float32 in [0, 1], longest side at most max_side.
 
-    name: a palette of brush_strokes (made here, max_side square), a registered picture of the
-    asset manager (tubingen, starry_night, ...: fetched once), a scikit-image photo, or a path.
+    name: a palette of brush_strokes (made here, max_side square), a picture shipped in data/
+    (SHIPPED), a registered picture of the asset manager (fetched once), a scikit-image photo, or a path.
     min_side: the shorter side a network needs; a smaller image is enlarged, a too thin one refused (ValueError).
     """
     if name in PALETTES:
         return brush_strokes(max_side, palette=name, seed=seed)
+    if name in SHIPPED:
+        return load_image(SHIPPED[name], max_side=max_side, min_side=min_side)
     if name in IMAGES:
         return load_image(fetch(name), max_side=max_side, min_side=min_side)
     if name in SKIMAGE_PHOTOS or Path(name).expanduser().is_file():

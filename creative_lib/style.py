@@ -2,9 +2,11 @@
 # %% notebooks/04_style_transfer.ipynb 5
 """Lesson 04: neural style transfer (Gatys, Ecker & Bethge 2015).
 
-Images are float32 RGB in [0, 1], shaped (1, H, W, 3). make_loss builds the objective once for a
-content and a style image; lbfgs and adam change the pixels of one image to minimise it.
+Images are float32 RGB in [0, 1], shaped (1, H, W, 3). make_loss builds the objective for a content
+and a style image (one traced tf.function per network and choice of layers, reused for every image,
+size and weight); lbfgs and adam change the pixels of one image to minimise it.
 """
+import functools
 import time
 
 import numpy as np
@@ -46,99 +48,122 @@ def total_variation(images):
 
 
 # %% notebooks/04_style_transfer.ipynb 18
+def loss_parts(backbone, images, targets, weights):
+    """The objective: images (B, H, W, 3) -> {"total", "content", "style", "tv"}, each (B,).
+
+    targets: {"content": {layer: the photo's features (1, h, w, c)}, "style": {layer: the painting's
+    Gram matrix (1, N, N)}}, either may be empty; weights: {"alpha", "beta", "tv": scalars,
+    "layers": {style layer: w_l}}.
+    """
+    features = backbone.features(images)
+    tv = total_variation(images)
+    zero = tf.zeros_like(tv)
+    style = style_loss(features, targets["style"], weights["layers"]) if targets["style"] else zero
+    content = tf.add_n([content_loss(features[n], p) for n, p in targets["content"].items()]) if targets["content"] else zero
+    total = weights["alpha"] * content + weights["beta"] * style + weights["tv"] * tv
+    return {"total": total, "content": content, "style": style, "tv": tv}
+
+
+@functools.cache
+def traced_loss(backbone, content_layers, style_layers):
+    """loss_parts for this backbone and these layers as two tf.functions of (images, targets, weights), traced
+    once for every image size, target and weight: -> parts, and -> (parts, d total / d images)."""
+    def any_size(rank):
+        return tf.TensorSpec([None] * rank, tf.float32)
+
+    scalar = tf.TensorSpec([], tf.float32)
+    signature = [any_size(4),
+                 {"content": {n: any_size(4) for n in content_layers}, "style": {n: any_size(3) for n in style_layers}},
+                 {"alpha": scalar, "beta": scalar, "tv": scalar, "layers": {n: scalar for n in style_layers}}]
+
+    @tf.function(input_signature=signature)
+    def parts(images, targets, weights):
+        return loss_parts(backbone, images, targets, weights)
+
+    @tf.function(input_signature=signature)
+    def with_gradient(images, targets, weights):
+        with tf.GradientTape() as tape:
+            tape.watch(images)
+            result = loss_parts(backbone, images, targets, weights)
+        return result, tape.gradient(result["total"], images)
+
+    return parts, with_gradient
+
+
+class Loss:
+    """The objective with its targets and weights bound: loss(images) -> parts; loss.value_and_gradient(image)."""
+
+    def __init__(self, backbone, targets, weights):
+        self.targets = targets
+        self.weights = tf.nest.map_structure(lambda w: tf.constant(w, tf.float32), weights)
+        self.parts, self.with_gradient = traced_loss(backbone, tuple(targets["content"]), tuple(sorted(targets["style"])))
+
+    def __call__(self, images):
+        return self.parts(tf.convert_to_tensor(images, tf.float32), self.targets, self.weights)
+
+    def value_and_gradient(self, image):
+        return self.with_gradient(tf.convert_to_tensor(image, tf.float32), self.targets, self.weights)
+
+
 def make_loss(backbone, content, style, content_layer, style_weights, alpha=1e-2, beta=1.0, tv=0.0):
-    """A tf.function: images (B, H, W, 3) -> {"total", "content", "style", "tv"}, each (B,).
+    """The Loss for this photo and painting: images (B, H, W, 3) -> {"total", "content", "style", "tv"}, each (B,).
 
     content (1, H, W, 3) and style (1, H', W', 3) in [0, 1], of any sizes; alpha, beta: the weights
     of the content and style losses; tv: the weight of total_variation. A content_layer of None (or
     alpha 0) leaves content out (texture synthesis); empty style_weights (or beta 0) leave style out.
     """
     style_weights = {name: w for name, w in style_weights.items() if w} if beta else {}
-    grams = {name: gram_matrix(f) for name, f in backbone.features(style).items() if name in style_weights}
-    target = backbone.features(content)[content_layer] if content_layer and alpha else None
-
-    @tf.function
-    def loss(images):
-        features = backbone.features(images)
-        parts = {"tv": total_variation(images)}
-        zero = 0.0 * parts["tv"]
-        parts["style"] = style_loss(features, grams, style_weights) if style_weights else zero
-        parts["content"] = content_loss(features[content_layer], target) if target is not None else zero
-        parts["total"] = alpha * parts["content"] + beta * parts["style"] + tv * parts["tv"]
-        return parts
-
-    return loss
+    targets = {"content": {content_layer: backbone.features(content)[content_layer]} if content_layer and alpha else {},
+               "style": {n: gram_matrix(f) for n, f in backbone.features(style).items() if n in style_weights}}
+    return Loss(backbone, targets, {"alpha": alpha, "beta": beta, "tv": tv, "layers": style_weights})
 
 
-def value_and_gradient(loss):
-    """make_loss's loss -> a tf.function: image (1, H, W, 3) -> (loss parts, d total / d image)."""
-    @tf.function
-    def both(image):
-        with tf.GradientTape() as tape:
-            tape.watch(image)
-            parts = loss(image)
-        return parts, tape.gradient(parts["total"], image)
-
-    return both
+def value_and_gradient(loss, image):
+    """(loss parts, d total / d image) at image (1, H, W, 3): a Loss's traced pair, or a tape around any other loss."""
+    if isinstance(loss, Loss):
+        return loss.value_and_gradient(image)
+    with tf.GradientTape() as tape:
+        tape.watch(image)
+        parts = loss(image)
+    return parts, tape.gradient(parts["total"], image)
 
 
 # %% notebooks/04_style_transfer.ipynb 20
-class BudgetSpent(Exception):
-    """Raised inside L-BFGS's loss when its budget of evaluations is spent, to stop SciPy there."""
-
-
 def lbfgs(loss, init, evaluations, every=0, on_step=None):
     """Minimise loss over the pixels with L-BFGS-B, each pixel bounded to [0, 1] (the paper's optimiser).
 
-    init (1, H, W, 3); evaluations: the loss-and-gradient evaluations it spends (fewer if it stops early).
-    Its line search sometimes tries a point worse than the last, so it returns the best image it
-    evaluated, and history holds, after each evaluation, the loss parts of the best image so far.
-    Jupyter's stop button ends it early, with the best image so far.
-    on_step(k, best image) every `every` evaluations. -> (image (1, H, W, 3), history {part: [...]}).
+    init (1, H, W, 3); evaluations: the loss-and-gradient evaluations it may spend; on_step(k, best
+    image) every `every` evaluations. -> (the best image evaluated, Log.history).
     """
-    both, shape, history, best = value_and_gradient(loss), init.shape, {"seconds": []}, {}
-    began = time.perf_counter()
+    log = Log(evaluations, every, on_step)
 
     def value_and_grad(x):
-        if len(history["seconds"]) == evaluations:
-            raise BudgetSpent
-        parts, grad = both(tf.constant(x.reshape(shape), tf.float32))
-        parts = {name: float(value[0]) for name, value in parts.items()}
-        if not best or parts["total"] < best["parts"]["total"]:
-            best.update(parts=parts, image=x.reshape(shape).astype(np.float32))
-        for name, value in best["parts"].items():
-            history.setdefault(name, []).append(value)
-        history["seconds"].append(time.perf_counter() - began)
-        if on_step and every and len(history["seconds"]) % every == 0:
-            on_step(len(history["seconds"]), best["image"])
-        return parts["total"], grad.numpy().astype(np.float64).ravel()
+        image = tf.constant(x.reshape(init.shape), tf.float32)
+        parts, grad = value_and_gradient(loss, image)
+        log.record(image, parts)  # raises BudgetSpent after the last evaluation
+        return float(parts["total"][0]), grad.numpy().astype(np.float64).ravel()
 
-    try:
-        scipy.optimize.minimize(value_and_grad, np.asarray(init, np.float64).ravel(), jac=True, method="L-BFGS-B",
+    with log:  # ends quietly when the budget is spent, or on Jupyter's stop button
+        scipy.optimize.minimize(value_and_grad, np.ravel(init).astype(np.float64), jac=True, method="L-BFGS-B",
                                 bounds=scipy.optimize.Bounds(0.0, 1.0),
-                                options=dict(maxfun=evaluations + 1, maxiter=evaluations, maxcor=20, ftol=0, gtol=0))
-    except BudgetSpent:
-        pass
-    except KeyboardInterrupt:  # Jupyter's stop button: keep the best image so far
-        if not best:
-            raise
-    return best["image"], history
+                                options=dict(maxcor=20, maxfun=evaluations + 1, maxiter=evaluations, ftol=0, gtol=0))
+    return log.best_image, log.history
 
 
 def adam_step(loss, init, steps, learning_rate=0.05, beta_1=0.95, epsilon=0.1, cosine=True):
-    """One Adam step on the pixels, clipped to [0, 1] after it: (step() -> loss parts, image Variable, optimizer).
+    """One Adam step on the pixels, clipped to [0, 1] after it: (step() -> loss parts before it, image Variable, optimizer).
 
     cosine: the learning rate falls from learning_rate to 0 along half a cosine over `steps`; False
     keeps it constant.
     """
     rate = tf.keras.optimizers.schedules.CosineDecay(learning_rate, steps) if cosine else learning_rate
     optimizer = tf.keras.optimizers.Adam(rate, beta_1=beta_1, epsilon=epsilon)
-    image, both = tf.Variable(init, dtype=tf.float32), value_and_gradient(loss)
+    image = tf.Variable(init, dtype=tf.float32)
     optimizer.build([image])
 
     @tf.function
     def step():
-        parts, grad = both(tf.convert_to_tensor(image))
+        parts, grad = value_and_gradient(loss, tf.convert_to_tensor(image))
         optimizer.apply_gradients([(grad, image)])
         image.assign(tf.clip_by_value(image, 0.0, 1.0))
         return parts
@@ -147,26 +172,55 @@ def adam_step(loss, init, steps, learning_rate=0.05, beta_1=0.95, epsilon=0.1, c
 
 
 def adam(loss, init, steps, learning_rate=0.05, beta_1=0.95, epsilon=0.1, cosine=True, every=0, on_step=None):
-    """Minimise loss over the pixels with `steps` of adam_step. Jupyter's stop button ends it early, with the image so far.
-
-    -> (image (1, H, W, 3), history {part: [value at the image each step starts from]}).
-    """
+    """Minimise loss over the pixels with `steps` of adam_step: (the best image evaluated, Log.history), as lbfgs."""
     step, image, _ = adam_step(loss, init, steps, learning_rate, beta_1, epsilon, cosine)
-    history = {"seconds": []}
-    began = time.perf_counter()
-    try:
-        for k in range(1, steps + 1):
-            for name, value in step().items():
-                history.setdefault(name, []).append(float(value[0]))
-            history["seconds"].append(time.perf_counter() - began)
-            if on_step and every and k % every == 0:
-                on_step(k, image.numpy())
-    except KeyboardInterrupt:  # Jupyter's stop button: keep the image so far
-        pass
-    return image.numpy(), history
+    log = Log(steps, every, on_step)
+    with log:
+        while True:
+            before = image.numpy()
+            log.record(before, step())  # step() evaluates the loss at `before`, then moves the image
+    return log.best_image, log.history
 
 
 # %% notebooks/04_style_transfer.ipynb 22
+class BudgetSpent(Exception):
+    """Raised by Log.record once the budget of evaluations is spent, to stop the optimiser there."""
+
+
+class Log:
+    """An optimiser's bookkeeping: the budget, the best image so far, and the history of its loss parts.
+
+    record(image, parts) after each evaluation; history = {part: [the best image's value after each
+    evaluation], "seconds": [...]}; `with log:` ends quietly on BudgetSpent, and on Jupyter's stop
+    button once an image has been seen.
+    """
+
+    def __init__(self, budget, every=0, on_step=None):
+        self.budget, self.every, self.on_step = budget, every, on_step
+        self.best, self.best_image, self.history = None, None, {"seconds": []}
+        self.began = time.perf_counter()
+
+    def record(self, image, parts):
+        parts = {name: float(value[0]) for name, value in parts.items()}
+        if self.best is None or parts["total"] < self.best["total"]:
+            self.best, self.best_image = parts, np.array(image, np.float32)
+        for name, value in self.best.items():
+            self.history.setdefault(name, []).append(value)
+        self.history["seconds"].append(time.perf_counter() - self.began)
+        k = len(self.history["seconds"])
+        if self.on_step and self.every and k % self.every == 0:
+            self.on_step(k, self.best_image)
+        if k >= self.budget:
+            raise BudgetSpent
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        return kind is BudgetSpent or (kind is KeyboardInterrupt and self.best is not None)
+
+
+# %% notebooks/04_style_transfer.ipynb 24
 def equal_weights(layers):
     """{layer: 1 / len(layers)}: the paper's style-layer weights."""
     return {name: 1.0 / len(layers) for name in layers}
@@ -183,7 +237,7 @@ def stylise(backbone, content, style, ratio=1e-2, tv=1.0, evaluations=100, init=
     return lbfgs(loss, content if init is None else init, evaluations, every, on_step)
 
 
-# %% notebooks/04_style_transfer.ipynb 38
+# %% notebooks/04_style_transfer.ipynb 41
 def luminance_pair(content, style):
     """The luminance of both images as grey RGB, the style's matched to the content's mean and spread."""
     y_content, y_style = rgb2yiq(content)[..., 0], rgb2yiq(style)[..., 0]

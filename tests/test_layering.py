@@ -14,7 +14,7 @@ LAYERS = {
     "services": {"assets", "images", "training", "hed", "backbones", "classifiers", "corpus", "imagesets", "shapes",
                  "toydata", "paintings", "ngram", "photos", "melodies", "audio"},
     "topics": {"nn", "cnn", "dream", "style", "gan", "cyclegan", "charrnn", "shapes_model", "melody_rnn"},
-    "plots": {"nnplots", "cnnplots", "dreamplots", "ganplots", "textplots", "musicplots"},
+    "plots": {"nnplots", "cnnplots", "dreamplots", "styleplots", "ganplots", "textplots", "musicplots"},
     "demos": {"demos"},
     "exercises": {"exercises"},
 }

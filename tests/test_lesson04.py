@@ -63,7 +63,7 @@ def test_make_loss_gradient_matches_finite_differences(hed):
     # a small step: ReLU kinks, and the style loss is quartic in the features
     for weights, h, rel in [(dict(alpha=1e-2, beta=0.0, tv=1.0), 1e-4, 2e-2), (dict(alpha=0.0, beta=1.0), 1e-4, 3e-2)]:
         loss = style.make_loss(hed, content, painting, "block4_conv2", style.equal_weights(hed.spec.style_layers), **weights)
-        parts, grad = style.value_and_gradient(loss)(x)
+        parts, grad = style.value_and_gradient(loss, x)
         numeric = (float(loss(x + h * direction)["total"][0]) - float(loss(x - h * direction)["total"][0])) / (2 * h)
         assert float(tf.reduce_sum(grad * direction)) == pytest.approx(numeric, rel=rel), weights
     parts = style.make_loss(hed, content, painting, "block4_conv2", {"block1_conv1": 1.0}, alpha=2.0, beta=3.0, tv=4.0)(x)
@@ -94,7 +94,37 @@ def test_lbfgs_and_adam_lower_the_loss_within_budget_and_bounds(hed):
     assert len(history["seconds"]) == len(history["total"]) and np.all(np.diff(history["seconds"]) > 0)
     image, history = style.adam(loss, content, 12)
     assert len(history["total"]) == 12 and history["total"][-1] < history["total"][0]
+    assert float(loss(tf.constant(image))["total"][0]) == pytest.approx(history["total"][-1], rel=1e-4)  # its best image
     assert image.min() >= 0 and image.max() <= 1
+
+
+def test_one_trace_serves_every_size_painting_and_weight(hed):
+    """The objective is traced once per network and choice of layers, not once per transfer."""
+    for side, ratio, tv in [(32, 1e-2, 1.0), (48, 1.0, 0.0), (40, 1e-3, 30.0)]:
+        photo, painting = images(1, side, side + 8, 3), picture("ember", max_side=side + 16)[None]
+        style.stylise(hed, photo, painting, ratio=ratio, tv=tv, evaluations=2)
+        loss = style.make_loss(hed, photo, painting, "block4_conv2", style.equal_weights(hed.spec.style_layers),
+                               alpha=ratio, tv=tv)
+        style.adam(loss, photo, 2)
+        loss(images(2, side, side + 8, 3))  # the loss alone, on a batch
+    traced = style.traced_loss(hed, ("block4_conv2",), tuple(sorted(hed.spec.style_layers)))
+    assert [f.experimental_get_tracing_count() for f in traced] == [1, 1]  # the loss, and the loss with its gradient
+
+
+def test_log_keeps_the_best_image_stops_at_the_budget_and_on_the_stop_button():
+    log, shown = style.Log(3, every=2, on_step=lambda k, image: shown.append((k, float(image.flat[0])))), []
+    with log:
+        for total in [5.0, 7.0, 2.0, 1.0]:  # the fourth is never recorded: the budget is 3
+            log.record(np.full((1, 2, 2, 3), total, np.float32), {"total": np.array([total])})
+    assert log.history["total"] == [5.0, 5.0, 2.0] and float(log.best_image.flat[0]) == 2.0 and shown == [(2, 5.0)]
+    log = style.Log(10)
+    with log:
+        log.record(np.zeros((1, 2, 2, 3)), {"total": np.array([1.0])})
+        raise KeyboardInterrupt  # Jupyter's stop button: the best image so far is kept
+    assert log.best["total"] == 1.0
+    with pytest.raises(KeyboardInterrupt):
+        with style.Log(10):
+            raise KeyboardInterrupt  # nothing seen yet: nothing to keep
 
 
 def test_a_painting_smaller_than_the_photo_and_a_grey_one_work(hed):
@@ -190,6 +220,16 @@ def test_exercise_checks_tell_wrong_answers_apart():
     assert ex04.q4.verdict(across_only)[0] == "incorrect"
 
 
+def test_the_optimisation_loop_exercise_accepts_adam_and_refuses_what_does_not_descend():
+    assert ex04.q5.verdict(ex04.paint)[0] == "correct"
+    status, message = ex04.q5.verdict(lambda loss, init, steps: init)  # no step at all
+    assert status == "incorrect" and "80 %" in message and "case 1" in message
+    unclipped = lambda loss, init, steps: init + 0.7  # noqa: E731  (pixels above 1)
+    assert "[0, 1]" in ex04.q5.verdict(unclipped)[1]
+    tiny = lambda loss, init, steps: ex04.paint(loss, init, steps, learning_rate=1e-4)  # noqa: E731
+    assert ex04.q5.verdict(tiny)[0] == "incorrect"
+
+
 # ---------------------------------------------------------------- the lesson's metrics
 
 KEYS = {"backbone", "imagenet_weights", "style_loss_ratio", "content_loss_final", "optimizer",
@@ -200,7 +240,7 @@ def test_lesson_metrics_in_smoke(notebook_metrics):
     m = notebook_metrics(LESSON)
     assert KEYS <= set(m)
     assert m["backbone"] == "vgg16_hed" and m["imagenet_weights"] is False  # nothing to download in the tests
-    assert m["image_size"] == 64 and m["optimizer"] == "L-BFGS-B"
+    assert m["image_size"] == 64 and m["optimizer"] == "L-BFGS-B" and m["gatys_paintings"] == 3
     assert m["style_loss_ratio"] < 1 and m["steps_per_second"] > 0
     assert m["seconds"] < 90
 
@@ -208,8 +248,13 @@ def test_lesson_metrics_in_smoke(notebook_metrics):
 def test_stored_classroom_metrics(stored_metrics):
     m = stored_metrics(LESSON)
     assert KEYS <= set(m)
-    assert m["profile"] == "classroom" and m["backbone"] == "vgg16_hed" and m["image_size"] == 192
+    assert m["profile"] == "classroom" and m["backbone"] == "vgg16_hed" and m["image_size"] == 256
     assert m["style_loss_ratio"] < 0.1  # the issue's bar
     assert m["random_weights_style_loss_ratio"] > 10 * m["style_loss_ratio"]
     assert m["lbfgs_vs_adam_loss_ratio"] < 1  # L-BFGS gets further on the same budget
+    # content reconstruction keeps the arrangement at block4 (clearly more than the old recipe), and some at block5
+    assert abs(m["recon_edge_agreement_noise"]) < 0.1 and m["recon_pixel_error_noise"] > 0.3
+    assert m["recon_edge_agreement_block4"] > max(0.6, m["recon_edge_agreement_block4_without"] + 0.05)
+    assert m["recon_edge_agreement_block5"] > m["recon_edge_agreement_noise"] + 0.2
+    assert m["gatys_paintings"] == 3 and m["gatys_style_loss_ratio_max"] < 0.2  # the paper's figure, from data/
     assert m["seconds"] < 600

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from creative_lib.paintings import PALETTES, brush_strokes, flow_field
+from creative_lib.paintings import DATA, PALETTES, SHIPPED, brush_strokes, flow_field, picture
 
 
 def test_brush_strokes_are_deterministic_images_in_the_palettes_colours():
@@ -33,3 +33,16 @@ def test_bad_arguments_are_refused_in_one_sentence():
         brush_strokes(64, palette="mauve")
     with pytest.raises(ValueError, match="at least 32 pixels"):
         brush_strokes(16)
+
+
+def test_the_papers_pictures_ship_in_data_small_with_origin_and_licence(monkeypatch, tmp_path):
+    monkeypatch.delenv("CREATIVE_LIB_MIRROR", raising=False)  # no mirror folder,
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))             # an empty cache: nothing can be fetched
+    assert set(SHIPPED) == {"tubingen", "shipwreck", "starry_night", "the_scream"}  # Seated Nude stays a download
+    assert sum(path.stat().st_size for path in SHIPPED.values()) < 1_000_000
+    readme = (DATA / "README.md").read_text()
+    assert "Andreas Praefcke" in readme and "CC BY 3.0" in readme and "public domain" in readme
+    for name, path in SHIPPED.items():
+        assert f"`{path.name}`" in readme and path.name in readme
+        image = picture(name, max_side=200)
+        assert max(image.shape[:2]) == 200 and image.dtype == np.float32 and 0 <= image.min() and image.max() <= 1

@@ -4,12 +4,18 @@
     ex.q1.check(gram_matrix); ex.q1.hint(); ex.q1.solution()
 
 Each answer is checked against the lesson's own code (creative_lib.style) on several cases; the
-students may use NumPy or TensorFlow, and return either.
+students may use NumPy or TensorFlow, and return either. q5 (the optimisation loop) is checked by
+the loss it reaches against the lesson's adam on the same loss and budget.
 """
+import functools
+
 import numpy as np
+import tensorflow as tf
 
 from creative_lib import style
+from creative_lib.backbones import load_backbone
 from creative_lib.exercises.core import Case, Question, compare_close
+from creative_lib.paintings import picture
 
 _rng = np.random.default_rng(4)
 
@@ -124,4 +130,95 @@ q4 = Question(
     hint="Differences between horizontal neighbours are images[:, :, 1:] - images[:, :, :-1], between "
          "vertical ones images[:, 1:] - images[:, :-1]; square them and sum each over axes (1, 2, 3).",
     solution=total_variation,
+)
+
+
+# ---------------------------------------------------------------- q5: the optimisation loop on the pixels
+
+STEPS = 40
+
+
+@functools.cache
+def _network_losses():
+    """Two losses of the lesson on vgg16_hed, for 32x32 pictures: content at block2_conv2, texture at two layers."""
+    net = load_backbone("vgg16_hed", layers=["block1_conv1", "block2_conv1", "block2_conv2"])
+    photo, painting = picture("astronaut", max_side=32)[None], picture("starry", max_side=32)[None]
+    return {"content": style.make_loss(net, photo, photo, "block2_conv2", {}, alpha=1.0, tv=1.0),
+            "texture": style.make_loss(net, painting, painting, None, style.equal_weights(["block1_conv1", "block2_conv1"]),
+                                       alpha=0.0)}
+
+
+def _content_loss(images):
+    """The content loss at block2_conv2 of a 32x32 astronaut, plus total variation: {"total": (B,), ...}."""
+    return _network_losses()["content"](images)
+
+
+def _texture_loss(images):
+    """The style loss of a 32x32 painting at block1_conv1 and block2_conv1: {"total": (B,), ...}."""
+    return _network_losses()["texture"](images)
+
+
+_target = _rng.uniform(0, 1, (1, 24, 24, 3)).astype(np.float32)
+
+
+def _pixel_loss(images):
+    """Half the squared distance to a fixed picture, plus 0.1 x total variation: {"total": (B,)}."""
+    images = tf.convert_to_tensor(images, tf.float32)
+    return {"total": 0.5 * tf.reduce_sum(tf.square(images - _target), axis=[1, 2, 3]) + 0.1 * style.total_variation(images)}
+
+
+def _total(loss, image):
+    return float(loss(tf.constant(np.asarray(image, np.float32)))["total"][0])
+
+
+@functools.cache
+def _reference_total(loss, steps):
+    """The loss that the lesson's adam (its default settings) reaches in `steps` steps from the case's start."""
+    case = next(c for c in q5.cases if c.args[0] is loss)
+    return style.adam(loss, case.args[1], steps)[1]["total"][-1]
+
+
+def _paints_well(result, case):
+    """None when the picture is a valid image whose loss fell at least 80 % as far as the lesson's adam's, else why not."""
+    loss, init, steps = case.args
+    image = np.asarray(result, np.float32)
+    if image.shape != init.shape:
+        return f"return the image itself, shaped like init {init.shape}; got shape {image.shape}"
+    if not np.isfinite(image).all():
+        return "the image holds NaN or infinite values: is the learning rate far too large?"
+    if image.min() < 0 or image.max() > 1:
+        return f"pixels must stay in [0, 1] (clip after every step); yours span {image.min():.3f} to {image.max():.3f}"
+    start, mine, reference = _total(loss, init), _total(loss, image), _reference_total(loss, steps)
+    if mine > reference + 0.2 * (start - reference):
+        return (f"the loss went from {start:.4g} to {mine:.4g}; in {steps} steps the lesson's adam reaches "
+                f"{reference:.4g}, and yours should fall at least 80 % as far (to {reference + 0.2 * (start - reference):.4g})")
+    return None
+
+
+def paint(loss, init, steps, learning_rate=0.05):
+    image = tf.Variable(init, dtype=tf.float32)
+    optimizer = tf.keras.optimizers.Adam(learning_rate)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            total = loss(image)["total"]
+        optimizer.apply_gradients([(tape.gradient(total, image), image)])
+        image.assign(tf.clip_by_value(image, 0.0, 1.0))
+    return image.numpy()
+
+
+q5 = Question(
+    "q5", "The optimisation loop: Adam on the pixels",
+    cases=[
+        Case(args=(_pixel_loss, np.full((1, 24, 24, 3), 0.5, np.float32), STEPS),
+             label="no network: half the squared distance to a picture, plus total variation"),
+        Case(args=(_content_loss, np.full((1, 32, 32, 3), 0.5, np.float32), STEPS),
+             label="content reconstruction at block2_conv2 of vgg16_hed, from grey"),
+        Case(args=(_texture_loss, _rng.uniform(0.4, 0.6, (1, 32, 32, 3)).astype(np.float32), STEPS),
+             label="texture synthesis at block1_conv1 and block2_conv1, from grey with faint noise"),
+    ],
+    checker=_paints_well,
+    hint="image = tf.Variable(init); optimizer = tf.keras.optimizers.Adam(0.05). Then `steps` times: under a "
+         "tf.GradientTape, total = loss(image)['total']; grad = tape.gradient(total, image); "
+         "optimizer.apply_gradients([(grad, image)]); image.assign(tf.clip_by_value(image, 0, 1)). Return image.numpy().",
+    solution=paint,
 )
