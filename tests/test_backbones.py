@@ -1,6 +1,7 @@
 """Backbones of lessons 03 and 04 (creative_lib.backbones), and images.save_image, save_gif and resize."""
 import importlib.util
 import urllib.error
+from types import SimpleNamespace
 
 import h5py
 import keras
@@ -301,3 +302,15 @@ def test_fetch_all_reports_every_download_and_the_exit_code(tmp_path, monkeypatc
     assert out.count("FAILED") == len(assets.REGISTRY) + len(backbones.imagenet_downloads()) == 12
     assert "inception_v3 ImageNet classifier" in out and "make assets" in out
     assert backbones.main([]) == 2
+
+
+def test_a_failed_weights_download_names_the_whole_file():
+    url = "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/" \
+          "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
+
+    def fail(weights, head):
+        raise Exception(f"URL fetch failure on {url}: None -- [Errno -2] Name or service not known")
+
+    with pytest.raises(WeightsUnavailable, match="make assets") as caught:
+        backbones.build_network(SimpleNamespace(name="inception_v3", needs_download=True, network=fail))
+    assert url in str(caught.value)

@@ -296,20 +296,6 @@ def test_attack_demo_redraws_when_epsilon_moves(shapes_net):
     assert fig.axes[1].get_title().endswith("unmoved (grey)")  # the demo says what the lesson's prose says
 
 
-def test_a_failed_weights_download_names_the_whole_file():
-    from creative_lib.backbones import WeightsUnavailable, build_network
-
-    url = "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/" \
-          "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
-
-    def fail(weights, head):
-        raise Exception(f"URL fetch failure on {url}: None -- [Errno -2] Name or service not known")
-
-    with pytest.raises(WeightsUnavailable, match="make assets") as caught:
-        build_network(SimpleNamespace(name="inception_v3", needs_download=True, network=fail))
-    assert url in str(caught.value)
-
-
 # ---------------------------------------------------------------- exercises
 
 def test_exercise_checks_tell_wrong_answers_apart():

@@ -307,22 +307,6 @@ def test_class_shares_and_ring_figures_are_labelled():
     plt.close("all")
 
 
-def test_fit_draws_its_live_figure_with_the_lessons_plot(monkeypatch):
-    from creative_lib import plotting, training
-
-    shown = []
-    monkeypatch.setattr(plotting.LiveFigure, "show", lambda self, fig: shown.append(fig.get_suptitle()))
-
-    def plot(losses):
-        fig = plt.figure()
-        fig.suptitle(f"{len(losses['loss'])} steps")
-        return fig
-
-    training.fit(lambda batch: {"loss": 1.0}, iter(range(10)), 4, name="t", plot=plot, plot_every=2)
-    assert shown == ["2 steps", "4 steps"]
-    plt.close("all")
-
-
 # ---------------------------------------------------------------- the demo
 
 def test_latent_demo_same_seed_same_digits_and_slides_between_two():

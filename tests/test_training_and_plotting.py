@@ -1,11 +1,13 @@
 import itertools
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import tensorflow as tf
 
 import creative_lib as cl
+from creative_lib import plotting
 from creative_lib.plotting import as_displayable, curves, enlarge, frames_of_folder, image_grid, mosaic
 from creative_lib.training import fit
 
@@ -243,8 +245,6 @@ def test_frames_of_folder_spreads_at_most_max_frames_over_the_pngs_in_name_order
 
 
 def test_preview_moves_its_bar_and_redraws_every_few_steps(monkeypatch):
-    from creative_lib import plotting
-
     shown = []
     monkeypatch.setattr(plotting.LiveFigure, "show", lambda self, fig: shown.append(fig.axes[0].get_title()))
     preview = plotting.Preview(total=5, desc="steps", every=2)
@@ -263,3 +263,17 @@ def test_offline_banner_outside_jupyter_is_framed_text(capsys):
     offline_banner("MNIST is not available here.")
     out = capsys.readouterr().out
     assert out.startswith("=" * 78) and "⚠  MNIST is not available here." in out
+
+
+def test_fit_draws_its_live_figure_with_the_lessons_plot(monkeypatch):
+    shown = []
+    monkeypatch.setattr(plotting.LiveFigure, "show", lambda self, fig: shown.append(fig.get_suptitle()))
+
+    def plot(losses):
+        fig = plt.figure()
+        fig.suptitle(f"{len(losses['loss'])} steps")
+        return fig
+
+    fit(lambda batch: {"loss": 1.0}, iter(range(10)), 4, name="t", plot=plot, plot_every=2)
+    assert shown == ["2 steps", "4 steps"]
+    plt.close("all")

@@ -5,6 +5,7 @@
 
 q1-q5 take the lesson's DeepDream and attack apart; q6 is a feature visualisation written from scratch.
 """
+import functools
 from types import SimpleNamespace
 
 import numpy as np
@@ -167,13 +168,16 @@ def _fgsm_reference(model, images, labels, epsilon):
     return dream.fgsm(SimpleNamespace(model=model, preprocess=_as_is), images, labels, epsilon)
 
 
-class _LazyModel:
-    """The shapes CNN's logits, loaded on first use (importing the exercises stays quick)."""
+class _Lazy:
+    """The network that loader() builds, built on first call (importing the exercises stays quick), never copied."""
+
+    def __init__(self, loader):
+        self.loader = loader
 
     def __call__(self, x):
-        if not hasattr(self, "model"):
-            self.model = _shapes_logits()
-        return self.model(x)
+        if not hasattr(self, "network"):
+            self.network = self.loader()
+        return self.network(x)
 
     def __deepcopy__(self, memo):
         return self
@@ -183,9 +187,9 @@ _x, _y = shapes.make_shapes(6, seed=33)
 q5 = Question(
     "q5", "The fast gradient sign method",
     cases=[
-        Case(args=(_LazyModel(), _x, _y, 0.03), label="6 shapes, ε = 0.03"),
-        Case(args=(_LazyModel(), _x, _y, 0.2), label="6 shapes, ε = 0.2: pixels must stay in [0, 1]"),
-        Case(args=(_LazyModel(), _x[:1], _y[:1], 0.0), label="ε = 0: the image comes back unchanged"),
+        Case(args=(_Lazy(_shapes_logits), _x, _y, 0.03), label="6 shapes, ε = 0.03"),
+        Case(args=(_Lazy(_shapes_logits), _x, _y, 0.2), label="6 shapes, ε = 0.2: pixels must stay in [0, 1]"),
+        Case(args=(_Lazy(_shapes_logits), _x[:1], _y[:1], 0.0), label="ε = 0: the image comes back unchanged"),
     ],
     reference=_fgsm_reference,
     compare=lambda result, expected: None if np.allclose(result, expected, atol=1e-4) and result.shape == expected.shape
@@ -209,25 +213,25 @@ def feature_visualisation(features, channel, size, steps, lr=0.05):
     return tf.sigmoid(params)[0].numpy()
 
 
-class _LazyFeatures:
-    """One layer of the shapes CNN, images (B, H, W, 3) in [0, 1] -> (B, h, w, c), loaded on first use."""
+def _shapes_layer(layer):
+    """One layer of the shapes CNN: images (B, H, W, 3) in [0, 1] -> (B, h, w, c)."""
+    from creative_lib.backbones import load_backbone
 
-    def __init__(self, layer):
-        self.layer = layer
-
-    def __call__(self, images):
-        if not hasattr(self, "net"):
-            from creative_lib.backbones import load_backbone
-
-            self.net = load_backbone("shapes", layers=[self.layer])
-        return self.net.model(self.net.preprocess(images))[self.layer]
-
-    def __deepcopy__(self, memo):
-        return self
+    net = load_backbone("shapes", layers=[layer])
+    return lambda images: net.features(images)[layer]
 
 
 def _channel_mean(features, channel, image):
     return float(tf.reduce_mean(features(tf.convert_to_tensor(np.asarray(image, np.float32)[None]))[..., channel]))
+
+
+@functools.cache
+def _lesson_responses(features, channel, size, steps):
+    """The filter's mean response on plain grey, and on the image the lesson's `visualise` makes in `steps` steps."""
+    grey = _channel_mean(features, channel, np.full((size, size, 3), 0.5, np.float32))
+    lesson, _ = dream.visualise(SimpleNamespace(model=lambda x: {"layer": features(x)}, preprocess=_as_is),
+                                dream.channel_objective("layer", channel), size, steps, param="pixels", robust=False)
+    return grey, _channel_mean(features, channel, lesson)
 
 
 def _rises_like_the_lesson(result, case):
@@ -237,10 +241,8 @@ def _rises_like_the_lesson(result, case):
         return f"expected one image of shape {(size, size, 3)}, got shape {result.shape}"
     if not np.all(np.isfinite(result)) or result.min() < 0 or result.max() > 1:
         return "the image must hold finite pixels in [0, 1] (make the image from the parameters with tf.sigmoid)"
-    grey = _channel_mean(features, channel, np.full((size, size, 3), 0.5, np.float32))
-    lesson, _ = dream.visualise(SimpleNamespace(model=lambda x: {"layer": features(x)}, preprocess=_as_is),
-                                dream.channel_objective("layer", channel), size, steps, param="pixels", robust=False)
-    reached, target = _channel_mean(features, channel, result), _channel_mean(features, channel, lesson)
+    grey, target = _lesson_responses(features, channel, size, steps)
+    reached = _channel_mean(features, channel, result)
     if reached < grey + 0.5 * (target - grey):
         return (f"the filter's mean response is {reached:.3f} on your image, {grey:.3f} on plain grey, and "
                 f"{target:.3f} after the lesson's {steps} Adam steps: yours should reach at least halfway "
@@ -251,8 +253,8 @@ def _rises_like_the_lesson(result, case):
 q6 = Question(
     "q6", "Feature visualisation: what one filter wants to see",
     cases=[
-        Case(args=(_LazyFeatures("conv2"), 5, 40, 40), label="shapes CNN conv2, channel 5, 40x40 pixels, 40 steps"),
-        Case(args=(_LazyFeatures("conv3"), 17, 48, 40), label="shapes CNN conv3, channel 17, 48x48 pixels, 40 steps"),
+        Case(args=(_Lazy(functools.partial(_shapes_layer, "conv2")), 5, 40, 40), label="shapes CNN conv2, channel 5, 40x40 pixels, 40 steps"),
+        Case(args=(_Lazy(functools.partial(_shapes_layer, "conv3")), 17, 48, 40), label="shapes CNN conv3, channel 17, 48x48 pixels, 40 steps"),
     ],
     checker=_rises_like_the_lesson,
     hint="params = tf.Variable(tf.zeros((1, size, size, 3))); the image is tf.sigmoid(params). Then `steps` times: "
