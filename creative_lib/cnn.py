@@ -123,17 +123,6 @@ def pool2d(x, size=2, stride=None, mode="max"):
     return windows.max(axis=(-2, -1)) if mode == "max" else windows.mean(axis=(-2, -1))
 
 
-# %% notebooks/02_cnns_and_pooling.ipynb 26
-def strongest_kept(feature_map, size=4, top=0.01):
-    """Mean of the top `top` fraction of values in the map, and in its max- and average-pooled maps."""
-    def top_mean(a):
-        flat = np.sort(a.ravel())
-        return float(flat[-max(1, int(top * flat.size)):].mean())
-    return {"original": top_mean(feature_map),
-            "max pool": top_mean(pool2d(feature_map, size, mode="max")),
-            "avg pool": top_mean(pool2d(feature_map, size, mode="avg"))}
-
-
 # %% notebooks/02_cnns_and_pooling.ipynb 29
 def pooling_robustness(gray, kernel, sizes=(1, 2, 4, 8), noise=0.05, shift=1, seed=0):
     """How much a feature map changes under pixel noise or a small shift, before and after pooling.
@@ -167,15 +156,19 @@ def build_cnn(input_shape, n_classes, filters=(16, 32, 64), first_kernel=5, dens
     head='global': a global max pool over positions before the dense layers, so the network
     answers "is this pattern anywhere?" and accepts images of any size (input_shape may be
     (None, None, C)). head='flatten': LeNet's own head, one weight per position (fixed size).
-    pool=False drops the pooling layers (for the over-fitting experiment).
+    pool: "max" (or True) max-pools 2x2 after each convolution, "avg" average-pools, None (or False)
+    does not pool (for the over-fitting experiment).
     """
     L = keras.layers
+    pools = {True: L.MaxPooling2D, "max": L.MaxPooling2D, "avg": L.AveragePooling2D, False: None, None: None}
+    if pool not in pools:
+        raise ValueError(f"pool must be 'max', 'avg' or None; got {pool!r}.")
     inputs = keras.Input(input_shape, name="image")
     x = inputs
     for i, f in enumerate(filters, start=1):
         x = L.Conv2D(f, first_kernel if i == 1 else 3, padding="same", activation="relu", name=f"conv{i}")(x)
-        if pool:
-            x = L.MaxPooling2D(2, name=f"pool{i}")(x)
+        if pools[pool]:
+            x = pools[pool](2, name=f"pool{i}")(x)
     if head == "global":
         x = L.GlobalMaxPooling2D(name="global_pool")(x)
     elif head == "flatten":
@@ -187,15 +180,29 @@ def build_cnn(input_shape, n_classes, filters=(16, 32, 64), first_kernel=5, dens
     return keras.Model(inputs, outputs, name=name)
 
 
-def train_classifier(model, batches, steps, *, name, learning_rate=2e-3, checkpoint=None):
-    """Compile `model` (Adam, cross-entropy) and train it on (x, y) batches; returns fit's History.
+def train_with_validation(model, x, y, x_val, y_val, epochs, batch_size=32, learning_rate=2e-3):
+    """Keras's own compile and fit on (N, H, W, C) images x with labels y, measured on (x_val, y_val) after each epoch.
+
+    Returns the History's dict, one value per epoch: loss and accuracy (means over the epoch's training
+    batches), val_loss and val_accuracy (the validation set at the epoch's end). Losses are cross-entropies in nats.
+    """
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model.fit(x, y, batch_size=batch_size, epochs=epochs, validation_data=(x_val, y_val), verbose=0).history
+
+
+def train_classifier(model, batches, steps, *, name, learning_rate=2e-3, checkpoint=None, plot=None):
+    """Compile `model` (Adam, cross-entropy) and train it on (x, y) batches with creative_lib's fit.
+
+    Returns fit's History.
 
     With a checkpoint (run.checkpoint(...)), training is saved there, resumes, and once finished is loaded.
+    plot(losses) -> Figure, if given, draws the live figure.
     """
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     return fit(lambda b: model.train_on_batch(*b, return_dict=True), batches, steps, name=name,
-               state={"model": (model, model.optimizer)}, checkpoint=checkpoint)
+               state={"model": (model, model.optimizer)}, checkpoint=checkpoint, plot=plot)
 
 
 def test_accuracy(model, x, y):
@@ -203,7 +210,7 @@ def test_accuracy(model, x, y):
     return accuracy(model.predict(x, batch_size=256, verbose=0), y)
 
 
-# %% notebooks/02_cnns_and_pooling.ipynb 35
+# %% notebooks/02_cnns_and_pooling.ipynb 36
 def dense_params(n_in, n_out, bias=True):
     """Weights of a fully connected layer: one per input-output pair, plus one bias per output."""
     return n_in * n_out + (n_out if bias else 0)
@@ -219,7 +226,32 @@ def conv_params(kh, kw, c_in, c_out, bias=True, groups=1):
     return kh * kw * (c_in // groups) * c_out + (c_out if bias else 0)
 
 
-# %% notebooks/02_cnns_and_pooling.ipynb 38
+# %% notebooks/02_cnns_and_pooling.ipynb 39
+def conv_geometry(model):
+    """[(name, kernel, stride)] of a Keras model's convolutions and poolings, in order (square kernels)."""
+    rows = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            rows.append((layer.name, layer.kernel_size[0], layer.strides[0]))
+        elif isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
+            rows.append((layer.name, layer.pool_size[0], layer.strides[0]))
+    return rows
+
+
+def receptive_fields(layers):
+    """{name: (field, jump)} after each (name, kernel, stride) of a stack, per axis.
+
+    field: how many input pixels one output value depends on; jump: input pixels between two
+    neighbouring outputs. A layer adds (kernel - 1) x jump to the field and multiplies the jump by its stride.
+    """
+    field, jump, out = 1, 1, {}
+    for name, kernel, stride in layers:
+        field, jump = field + (kernel - 1) * jump, jump * stride
+        out[name] = (field, jump)
+    return out
+
+
+# %% notebooks/02_cnns_and_pooling.ipynb 44
 class LocalResponseNorm(keras.layers.Layer):
     """AlexNet's local response normalisation (section 3.3 of the paper).
 
@@ -272,7 +304,7 @@ def alexnet_params_by_hand(num_classes=1000):
     }
 
 
-# %% notebooks/02_cnns_and_pooling.ipynb 46
+# %% notebooks/02_cnns_and_pooling.ipynb 51
 def build_shapes_cnn():
     """The lesson's shapes CNN: fully convolutional up to a global max pool, so any image size works.
 
@@ -281,18 +313,22 @@ def build_shapes_cnn():
     return build_cnn((None, None, 3), 6, name="shapes_cnn")
 
 
-# %% notebooks/02_cnns_and_pooling.ipynb 49
-def train_shapes_cnn(steps, *, seed=0, batch_size=64, checkpoint=None):
-    """Build and train the shapes CNN on an endless stream of fresh 48x48 shapes; returns (model, History)."""
+# %% notebooks/02_cnns_and_pooling.ipynb 54
+def train_shapes_cnn(steps, *, seed=0, batch_size=64, checkpoint=None, plot=None):
+    """Build and train the shapes CNN on an endless stream of fresh 48x48 shapes; returns (model, History).
+
+    plot(losses) -> Figure, if given, draws the live figure; it does not change the training.
+    """
     from creative_lib import shapes
 
     keras.utils.set_random_seed(seed)
     model = build_shapes_cnn()
     batches = shapes.shape_batches(batch_size, seed=seed + 1, size=48)
-    return model, train_classifier(model, batches, steps, name="shapes_cnn", checkpoint=checkpoint)
+    return model, train_classifier(model, batches, steps, name="shapes_cnn", checkpoint=checkpoint,
+                                       plot=plot)
 
 
-# %% notebooks/02_cnns_and_pooling.ipynb 57
+# %% notebooks/02_cnns_and_pooling.ipynb 62
 def build_mlp(input_shape, n_classes, hidden=(64,), standardize=True, name="mlp"):
     """A multi-layer perceptron on the flattened image: (B, *input_shape) -> (B, n_classes) probabilities.
 
@@ -310,7 +346,7 @@ def build_mlp(input_shape, n_classes, hidden=(64,), standardize=True, name="mlp"
     return keras.Model(inputs, outputs, name=name)
 
 
-# %% notebooks/02_cnns_and_pooling.ipynb 61
+# %% notebooks/02_cnns_and_pooling.ipynb 66
 def first_layer_filters(model):
     """The first conv layer's kernels as (C_out, kh, kw, C_in) images, each scaled to [0, 1]."""
     conv = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
@@ -319,7 +355,32 @@ def first_layer_filters(model):
     return (w - low) / np.maximum(high - low, 1e-8)
 
 
-# %% notebooks/02_cnns_and_pooling.ipynb 64
+def edge_detectors(size=5, n=8, sigma=1.0):
+    """n oriented edge detectors, (n, size, size), each of unit norm.
+
+    Each is the derivative of a Gaussian across one direction (Sobel's smooth cousin); the
+    directions turn by 180/n degrees from one to the next.
+    """
+    r = np.arange(size) - (size - 1) / 2
+    xx, yy = np.meshgrid(r, r)
+    bump = np.exp(-(xx ** 2 + yy ** 2) / (2 * sigma ** 2))
+    d = np.stack([(np.cos(a) * xx + np.sin(a) * yy) * bump for a in np.arange(n) * np.pi / n])
+    return d / np.linalg.norm(d, axis=(1, 2), keepdims=True)
+
+
+def edge_similarity(kernels, detectors):
+    """How much each kernel (kh, kw, C_in, C_out), summed over its input channels, looks like an edge detector.
+
+    The largest |cosine| between the kernel, less its mean, and one of the detectors (n, kh, kw):
+    1 for an edge detector, near 0 for a flat or an unrelated kernel. Returns (C_out,).
+    """
+    grey = np.asarray(kernels, dtype=np.float64).sum(axis=2)
+    grey = grey - grey.mean(axis=(0, 1))
+    grey = grey / np.maximum(np.linalg.norm(grey, axis=(0, 1)), 1e-12)
+    return np.abs(np.tensordot(detectors, grey, axes=([1, 2], [0, 1]))).max(axis=0)
+
+
+# %% notebooks/02_cnns_and_pooling.ipynb 70
 def feature_map_layers(model):
     """Names of the layers whose outputs are maps: convolutions and poolings."""
     kinds = (keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)

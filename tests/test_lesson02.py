@@ -101,8 +101,30 @@ def test_pooling_experiments_show_the_claims():
     assert rows[0]["pool"] == 1
     assert rows[-1]["noise_avg"] < rows[0]["noise_avg"]
     assert rows[-1]["shift_max"] < rows[0]["shift_max"]
-    kept = cnn.strongest_kept(np.abs(cnn.filter2d(gray, cnn.KERNELS["vertical edges (Sobel)"])))
-    assert kept["max pool"] > kept["avg pool"]
+
+
+def test_receptive_fields_by_formula():
+    layers = cnn.conv_geometry(cnn.build_shapes_cnn())
+    assert layers[:2] == [("conv1", 5, 1), ("pool1", 2, 2)]
+    fields = cnn.receptive_fields(layers)
+    assert fields["conv2"] == (10, 2) and fields["pool3"] == (24, 8)
+    assert cnn.receptive_fields([("a", 3, 1), ("b", 3, 1), ("c", 3, 1)])["c"] == (7, 1)  # three 3x3 see 7x7
+    alexnet = cnn.receptive_fields(cnn.conv_geometry(cnn.build_alexnet()))
+    assert alexnet["conv1"] == (11, 4) and alexnet["pool1"] == (19, 8)
+
+
+def test_edge_similarity_tells_edge_detectors_from_other_kernels():
+    detectors = cnn.edge_detectors(3)
+    assert detectors.shape == (8, 3, 3)
+    np.testing.assert_allclose(np.linalg.norm(detectors, axis=(1, 2)), 1)
+    as_layer = lambda *ks: np.stack(ks, axis=-1)[:, :, None, :]  # (3, 3) kernels -> (3, 3, 1, C_out)
+    kernels = [cnn.KERNELS[name] for name in ("vertical edges (Sobel)", "horizontal edges (Sobel)", "box blur",
+                                              "outline (Laplacian)")]
+    scores = cnn.edge_similarity(as_layer(*kernels), detectors)
+    assert scores[0] > 0.99 and scores[1] > 0.99
+    assert scores[2] == pytest.approx(0, abs=1e-6) and scores[3] < 0.1  # flat and symmetric kernels: no edge
+    rgb = np.repeat(cnn.KERNELS["vertical edges (Sobel)"][:, :, None, None], 3, axis=2)  # summed over colours
+    assert cnn.edge_similarity(rgb, detectors)[0] == pytest.approx(scores[0])
 
 
 # ---------------------------------------------------------------- parameters, AlexNet, models
@@ -138,6 +160,36 @@ def test_cnn_builders():
     assert abs(mlp.count_params() - 28_902) < 48 * 48 * 3
     with pytest.raises(ValueError, match="head"):
         cnn.build_cnn((48, 48, 3), 6, head="dense")
+    with pytest.raises(ValueError, match="pool must be"):
+        cnn.build_cnn((48, 48, 3), 6, pool="min")
+    kinds = {pool: [type(layer).__name__ for layer in cnn.build_cnn((48, 48, 3), 6, filters=(8, 16), pool=pool,
+                                                                    head="flatten").layers]
+             for pool in ("max", "avg", None)}
+    assert kinds["max"].count("MaxPooling2D") == 2 and kinds["avg"].count("AveragePooling2D") == 2
+    assert not any("Pooling" in k for k in kinds[None])
+    unpooled = cnn.build_cnn((48, 48, 3), 6, filters=(8, 16), pool=None, head="flatten").count_params()
+    pooled = cnn.build_cnn((48, 48, 3), 6, filters=(8, 16), pool="max", head="flatten").count_params()
+    assert (unpooled, pooled) == (2_361_526, 149_686)  # the head sees 16 times more values without pooling
+
+
+def test_train_with_validation_reports_both_sets_every_epoch():
+    x, y = shapes.make_shapes(24, seed=3)
+    model = cnn.build_cnn((48, 48, 3), 6, filters=(4,), dense=8, head="global")
+    history = cnn.train_with_validation(model, x, y, x[:12], y[:12], epochs=2, batch_size=8)
+    assert set(history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 2 for v in history.values())
+    assert history["val_loss"][-1] == pytest.approx(model.evaluate(x[:12], y[:12], verbose=0)[0], rel=1e-4)
+
+
+def test_keras_applications_build_quickly_with_random_weights():
+    """The lesson counts VGG16's, VGG19's and Inception v3's parameters; building each took about 1 s here."""
+    import time
+
+    for name in ("VGG16", "VGG19", "InceptionV3"):
+        began = time.perf_counter()
+        getattr(keras.applications, name)(weights=None)
+        assert time.perf_counter() - began < 20, name
+        keras.backend.clear_session()
 
 
 def test_feature_maps_and_filters():
@@ -155,6 +207,35 @@ def test_kernel_gallery_draws_with_the_filter_it_is_given():
     fig = cnnplots.kernel_gallery(np.zeros((8, 8), np.float32), {"a": np.eye(3), "b": np.ones((3, 3))},
                                   lambda gray, kernel: seen.append(kernel) or gray)
     assert len(seen) == 2 and [ax.get_title() for ax in fig.axes[:2]] == ["a", "b"]
+
+
+def test_training_figures_label_their_axes():
+    import matplotlib.pyplot as plt
+
+    fig = cnnplots.training_plot("net")({"loss": [1.8, 1.2, 0.9], "accuracy": [0.2, 0.5, 0.7]})
+    assert [ax.get_ylabel() for ax in fig.axes] == ["cross-entropy (nats)", "accuracy"]
+    plt.close(fig)
+    history = {"loss": [1.7, 1.0], "accuracy": [0.3, 0.7], "val_loss": [1.6, 1.4], "val_accuracy": [0.3, 0.5]}
+    fig = cnnplots.plot_overfitting({"a": [history, history]}, chance=1 / 6)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["cross-entropy (nats)", "accuracy"]
+    assert "2 seeds" in fig._suptitle.get_text()
+    plt.close(fig)
+    summary = cnnplots.overfitting_summary({"a": [history, history]})["a"]
+    assert summary["test_accuracy"] == 0.5 and summary["train_accuracy"] == 0.7 and summary["best_epochs"] == [2, 2]
+
+
+def test_prediction_grid_shows_failures():
+    import matplotlib.pyplot as plt
+
+    labels = np.array([0, 1, 2, 0, 1, 2, 0, 1])
+    probs = np.eye(3)[labels]
+    probs[[2, 6]] = np.eye(3)[[0, 2]]  # two wrong answers, late in the set
+    fig = cnnplots.plot_predictions(np.zeros((8, 8, 8)), probs, labels, ["a", "b", "c"], n=4, failures=2)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert len(titles) == 4 and titles[:2] == ["a 100%", "b 100%"]
+    assert sum("WRONG" in t for t in titles) == 2 and "WRONG (is a)" in titles[-1]
+    assert "2 wrong; the last 2 shown are wrong" in fig._suptitle.get_text()
+    plt.close(fig)
 
 
 def test_stored_shapes_model_loads_and_classifies_new_shapes():
@@ -182,6 +263,27 @@ def test_demos_render_any_user_image():
     layer_demo = FeatureMapDemo(cnn.build_shapes_cnn(), {"rgba": RNG.integers(0, 256, (300, 200, 4), np.uint8)})
     fig = layer_demo.render(layer="conv2")
     assert "layer conv2" in fig._suptitle.get_text() and "32 channels" in fig._suptitle.get_text()
+    plt.close(fig)
+    # a 16-bit grayscale image, and an RGBA one with a transparent border, as a user may upload them
+    sixteen_bit = (np.linspace(0, 65535, 200 * 300).reshape(200, 300)).astype(np.uint16)
+    rgba = np.dstack([np.repeat(sixteen_bit[..., None] // 257, 3, axis=2).astype(np.uint8),
+                      np.pad(np.full((160, 260), 255, np.uint8), 20)])
+    for name, array in (("16-bit grayscale", sixteen_bit), ("8-bit RGBA", rgba)):
+        layer_demo.images[name] = array
+        plt.close(layer_demo.render(image=name, layer="conv1"))
+        assert layer_demo.image(name).shape == (64, 96, 3)
+
+
+def test_feature_map_demo_says_which_maps_are_all_zero():
+    import matplotlib.pyplot as plt
+
+    model = cnn.build_shapes_cnn()
+    kernels, biases = model.get_layer("conv1").get_weights()
+    biases[:4], biases[4:] = -100.0, 100.0  # four filters that never fire (ReLU of a negative is 0), twelve always
+    model.get_layer("conv1").set_weights([kernels, biases])
+    fig = FeatureMapDemo(model, {"shape": shapes.make_shapes(1, seed=1)[0][0]}).render(layer="conv1")
+    assert "4 shown are 0 everywhere" in fig._suptitle.get_text()
+    assert sum(ax.get_title().endswith("all 0") for ax in fig.axes) == 4
     plt.close(fig)
 
 
@@ -301,8 +403,25 @@ def test_a_flipped_kernel_is_named_as_the_failing_case():
         k = kernel[::-1, ::-1]
         return cnn.conv2d(x[..., None], k[:, :, None, None], stride=stride)[..., 0]
 
-    status, message = ex02.q1.verdict(flipped)
+    status, message = ex02.q3.verdict(flipped)
     assert status == "incorrect" and "case 1 of 4" in message and "expected" in message
+
+
+def test_exercises_go_from_formulas_to_implementations():
+    assert [q.title for q in (ex02.q1, ex02.q2, ex02.q3)] == ["The output-size formula", "Parameters of a conv layer",
+                                                               "conv2d with stride and zero padding"]
+
+
+def test_keras_exercises_catch_the_usual_mistakes():
+    no_biases = lambda h, w, c, dense, n: {"global": c * dense + dense * n, "flatten": h * w * c * dense + dense * n}
+    status, message = ex02.q6.verdict(no_biases)
+    assert status == "incorrect" and "a different number" in message
+    assert ex02.q6.expected_for(ex02.q6.cases[0]) == {"global": 4_550, "flatten": 147_910}
+    unshifted = lambda predict, images, shift: float(np.mean(predict(images).argmax(1) == predict(images).argmax(1)))
+    assert ex02.q7.verdict(unshifted)[0] == "incorrect"
+    wrong_axis = lambda predict, images, shift: float(np.mean(
+        predict(images).argmax(1) == predict(np.roll(images, shift, axis=1)).argmax(1)))
+    assert ex02.q7.verdict(wrong_axis)[0] == "incorrect"
 
 
 # ---------------------------------------------------------------- the lesson's metrics
@@ -320,6 +439,7 @@ def test_lesson_metrics_in_smoke(notebook_metrics):
     assert m["stored_model_test_accuracy"] >= 0.95  # data/shapes_cnn.keras, the same in every profile
     # smoke trains 30 to 60 steps: better than chance (1/6) on shapes, well above it on digits (measured 0.40, 0.69)
     assert m["shapes_test_accuracy"] > 0.25 and m["digits_test_accuracy"] > 0.4
+    assert m["receptive_field_last"] == 24 and m["overfit_seeds"] == 1
 
 
 def test_stored_classroom_metrics(stored_metrics):
@@ -331,7 +451,17 @@ def test_stored_classroom_metrics(stored_metrics):
     assert m["shapes_test_accuracy"] >= 0.95
     assert m["shifted_accuracy_cnn"] > m["shifted_accuracy_mlp"]
     assert m["centred_accuracy_mlp"] >= 0.8, "the MLP must learn centred shapes, or the comparison proves nothing"
-    assert m["overfit_test_accuracy_pooled"] > m["overfit_test_accuracy_unpooled"]
+    # claims 2 and 4 as the lesson states them, over 3 seeds
+    assert m["overfit_seeds"] == 3
+    assert m["overfit_test_accuracy_pooled"] > m["overfit_test_accuracy_avgpool"] > m["overfit_test_accuracy_unpooled"]
+    assert m["overfit_test_loss_unpooled"] > 2 * m["overfit_test_loss_pooled"]  # the unpooled test loss climbs
+    gap_pooled = m["overfit_train_accuracy_pooled"] - m["overfit_test_accuracy_pooled"]
+    gap_unpooled = m["overfit_train_accuracy_unpooled"] - m["overfit_test_accuracy_unpooled"]
+    assert 0.2 < gap_pooled < gap_unpooled, "pooling narrows the gap but does not close it"
+    # section 6: edge-like, not clean, and four dead filters
+    assert m["conv1_edge_similarity"] > m["conv1_edge_similarity_untrained"] + 0.2
+    assert m["conv1_edge_similarity"] < 0.8 and m["conv1_dead_filters"] == 4
+    assert m["receptive_field_last"] == 24
 
 
 def test_rebuild_command_writes_a_model_the_shapes_backbone_loads(tmp_path):

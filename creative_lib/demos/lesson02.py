@@ -118,8 +118,11 @@ class FeatureMapDemo(_Demo):
         best = int(np.argmax(probs))
         axes[0, 0].set_title(f"input\n→ {list(names)[best]} ({probs[best]:.0%})", fontsize=8)
         order = strongest_channels(fmap, 2 * (cols - 1))
+        silent = [int(c) for c in order if not fmap[..., c].any()]
         for ax, c in zip([a for row in axes for a in row[1:]], order):
             ax.imshow(fmap[..., c], cmap="viridis")
-            ax.set_title(f"#{c}", fontsize=7)
-        fig.suptitle(f"layer {layer}: {fmap.shape[0]}x{fmap.shape[1]}, {fmap.shape[2]} channels", fontsize=10)
+            ax.set_title(f"#{c}" + (" all 0" if c in silent else ""), fontsize=8)
+        note = (f"; {len(silent)} shown are 0 everywhere on this image (ReLU cuts their negative responses)"
+                if silent else "")
+        fig.suptitle(f"layer {layer}: {fmap.shape[0]}x{fmap.shape[1]}, {fmap.shape[2]} channels{note}", fontsize=10)
         return fig
