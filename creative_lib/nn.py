@@ -189,7 +189,7 @@ def accuracy(scores, y):
     return float(np.mean(np.argmax(np.asarray(scores), axis=-1) == np.asarray(y)))
 
 
-# %% notebooks/01_neural_networks_and_backprop.ipynb 33
+# %% notebooks/01_neural_networks_and_backprop.ipynb 35
 def dense_backward(dz, x, W):
     """Gradients of the affine map z = x @ W + b, given dL/dz (N, fan_out).
 
@@ -219,7 +219,7 @@ def loss_and_grads(params, x, y, act="tanh", loss="xent"):
     return value, mlp_backward(params, cache, dout, act)
 
 
-# %% notebooks/01_neural_networks_and_backprop.ipynb 35
+# %% notebooks/01_neural_networks_and_backprop.ipynb 37
 def numerical_gradient(f, x, eps=1e-6):
     """Central differences (f(x + eps) - f(x - eps)) / (2 eps) for every entry of the array x.
 
@@ -238,7 +238,8 @@ def numerical_gradient(f, x, eps=1e-6):
 
 
 def relative_error(a, b):
-    """||a - b|| / (||a|| + ||b||): near 1e-10 for a correct float64 gradient, near 1 for a wrong one."""
+    """||a - b|| / (||a|| + ||b||): near 1e-10 for a correct float64 gradient; a bug gives many orders more
+    (a flipped sign exactly 1, a missing factor anything up to 1: lesson 01 measures both)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     denom = np.linalg.norm(a) + np.linalg.norm(b)
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
@@ -255,9 +256,9 @@ def gradient_check(params, x, y, act="tanh", loss="xent", eps=1e-6):
                for layer, grads in zip(params, analytic) for a, g in zip(layer, grads))
 
 
-# %% notebooks/01_neural_networks_and_backprop.ipynb 41
+# %% notebooks/01_neural_networks_and_backprop.ipynb 45
 class SGD:
-    """Gradient descent with momentum: v = mu v - lr g;  p += v."""
+    """Gradient descent with momentum: v = mu v - lr g;  p += v. With momentum=0, plain gradient descent."""
 
     def __init__(self, lr=0.1, momentum=0.9):
         self.lr, self.momentum, self.velocity = lr, momentum, None
@@ -295,10 +296,10 @@ class Adam:
             p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+OPTIMIZERS = {"descent": lambda lr: SGD(lr, momentum=0.0), "momentum": SGD, "adam": Adam}
 
 
-# %% notebooks/01_neural_networks_and_backprop.ipynb 43
+# %% notebooks/01_neural_networks_and_backprop.ipynb 47
 def train(params, x, y, steps, *, lr=0.01, act="tanh", loss="xent", optimizer="adam", callback=None, every=None):
     """Full-batch training of `params` in place; returns the loss of every step (list of floats).
 
@@ -322,7 +323,7 @@ def train(params, x, y, steps, *, lr=0.01, act="tanh", loss="xent", optimizer="a
     return losses
 
 
-# %% notebooks/01_neural_networks_and_backprop.ipynb 56
+# %% notebooks/01_neural_networks_and_backprop.ipynb 63
 def fit_curve(width, depth, x, y, steps, *, lr=0.01, act="tanh", seed=0):
     """Train a 1-in, 1-out regression MLP on x, y (N, 1).
 
@@ -337,17 +338,17 @@ def fit_curve(width, depth, x, y, steps, *, lr=0.01, act="tanh", seed=0):
             "width": width, "depth": depth, "act": act}
 
 
-# %% notebooks/01_neural_networks_and_backprop.ipynb 59
+# %% notebooks/01_neural_networks_and_backprop.ipynb 68
 def width_for_params(n_params, depth, n_in=1, n_out=1):
     """The hidden width whose depth-`depth` MLP has the parameter count closest to n_params."""
     return min(range(1, 1000), key=lambda w: abs(param_count(mlp_sizes(n_in, w, depth, n_out)) - n_params))
 
 
-# %% notebooks/01_neural_networks_and_backprop.ipynb 64
-def build_keras_mlp(sizes, act="tanh", lr=0.01):
+# %% notebooks/01_neural_networks_and_backprop.ipynb 73
+def build_keras_mlp(sizes, act="tanh"):
     """Our NumPy MLP's layer layout in Keras (functional API): (N, sizes[0]) -> logits (N, sizes[-1]).
 
-    Compiled with Adam and sparse categorical cross-entropy on logits, plus accuracy.
+    Not compiled: model.compile(...) chooses the optimizer and the loss.
     """
     if act not in TRAINABLE_ACTIVATIONS:
         raise ValueError(f"Keras models here use {', '.join(TRAINABLE_ACTIVATIONS)}; got {act!r}.")
@@ -356,10 +357,7 @@ def build_keras_mlp(sizes, act="tanh", lr=0.01):
     for i, width in enumerate(sizes[1:-1], start=1):
         h = keras.layers.Dense(width, activation=act, name=f"hidden{i}")(h)
     logits = keras.layers.Dense(sizes[-1], name="logits")(h)
-    model = keras.Model(inputs, logits, name="mlp_" + "_".join(map(str, sizes)))
-    model.compile(optimizer=keras.optimizers.Adam(lr),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-    return model
+    return keras.Model(inputs, logits, name="mlp_" + "_".join(map(str, sizes)))
 
 
 def set_keras_weights(model, params):

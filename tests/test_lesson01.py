@@ -177,8 +177,8 @@ def test_manual_backprop_equals_gradient_tape(act, loss):
 
 # --- 5. training -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("optimizer, lr", [("sgd", 0.5), ("adam", 0.05)])
-def test_both_optimisers_solve_xor(optimizer, lr):
+@pytest.mark.parametrize("optimizer, lr", [("descent", 1.0), ("momentum", 0.5), ("adam", 0.05)])
+def test_every_optimiser_solves_xor(optimizer, lr):
     data = toydata.logic_gate("XOR")
     params = nn.init_mlp([2, 4, 2], np.random.default_rng(0))
     losses = nn.train(params, data.x_train, data.y_train, 1500, lr=lr, optimizer=optimizer)
@@ -203,7 +203,21 @@ def test_divergence_is_reported_not_saved():
     x, y = toydata.ua_data(50)
     params = nn.init_mlp([1, 8, 1], rng)
     with pytest.raises(FloatingPointError, match="lower the learning rate"):
-        nn.train(params, x, y * 1e3, 200, lr=10.0, loss="mse", optimizer="sgd")
+        nn.train(params, x, y * 1e3, 200, lr=10.0, loss="mse", optimizer="momentum")
+
+
+def test_descent_is_momentum_without_velocity():
+    data = toydata.logic_gate("XOR")
+    a, b = (nn.init_mlp([2, 3, 2], np.random.default_rng(1)) for _ in range(2))
+    nn.train(a, data.x_train, data.y_train, 30, lr=0.3, optimizer="descent")
+    for _ in range(30):  # W -= lr * dW by hand
+        _, grads = nn.loss_and_grads(b, data.x_train, data.y_train)
+        for (W, bias), (dW, db) in zip(b, grads):
+            W -= 0.3 * dW
+            bias -= 0.3 * db
+    for (Wa, ba), (Wb, bb) in zip(a, b):
+        np.testing.assert_allclose(Wa, Wb, atol=1e-12)
+        np.testing.assert_allclose(ba, bb, atol=1e-12)
 
 
 # --- 6. data ---------------------------------------------------------------------------------
@@ -281,18 +295,35 @@ def test_plots_return_labelled_figures():
     assert fig.axes[0].get_title() == "t" and fig.axes[0].get_xlabel() == "x1"
     fig = nnplots.plot_activations({n: nn.ACTIVATIONS[n] for n in ("sigmoid", "relu")})
     assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "relu"] and fig.axes[0].get_xlabel() == "z"
-    live = nnplots.LiveBoundary(data, 20, proba_fn=nn.predict_proba)
+    shown = []
+    live = nnplots.LiveBoundary(data, 20, proba_fn=nn.predict_proba, show=shown.append)
     nn.train(params, data.x_train, data.y_train, 20, callback=live.redraw, every=10)
     assert [step for step, _ in live.shots] == [10, 20] and live.shots[0][1].shape == (100 * 100, 2)
-    assert "step 20" in live.ax_b.get_title()
+    assert "step 20" in live.ax_b.get_title() and len(shown) == 2
+    assert live.ax_l.get_ylabel() == "cross-entropy (nats)" and list(live.test_losses) == [10, 20]
+    p = nn.predict_proba(params, data.x_test)[np.arange(len(data.y_test)), data.y_test]
+    assert live.test_losses[20] == pytest.approx(-np.mean(np.log(p)))
+    labels = [t.get_text() for t in live.ax_b.get_legend().get_texts()]
+    assert labels == ["upper", "lower", "train (filled)", "test (hollow)"]  # one entry per class, in its colour
+    fig = nnplots.plot_curves([("accuracy", {"a": [0.5, 0.7], "b": {1: 0.4, 2: 0.9}}, False)], "t", xlabel="epoch")
+    assert fig.axes[0].get_ylabel() == "accuracy" and fig.axes[0].get_xlabel() == "epoch"
+    assert [list(line.get_xdata()) for line in fig.axes[0].lines] == [[1, 2], [1, 2]]
     plt.close("all")
 
 
 def test_playground_retrains_and_redraws():
     demo = Playground(steps=500, n=60)
+    frames = []
+    demo.image.observe(lambda change: frames.append(change["new"]), names="value")
     fig = demo.retrain(dataset="XOR", width=4, depth=1, act="tanh", lr=0.05)
     assert fig is not None and demo.accuracy == 1.0 and "XOR, 2-4-2 tanh" in fig.axes[0].get_title()
     assert demo.image.value[:4] == b"\x89PNG" and "test accuracy" in demo.status.value
+    assert len(frames) == 11 and len(set(frames)) > 5  # animated: the first frame and one every 50 steps
+    demo.retrain(dataset="two moons", noise=0.0)
+    clean = demo.make_data("two moons")
+    demo.noise.value = 0.4
+    assert not np.allclose(clean.x_train, demo.make_data("two moons").x_train)
+    assert "noise 0.00" in demo.status.value
     with pytest.raises(ValueError, match="Unknown setting"):
         demo.retrain(momentum=0.9)
     plt.close("all")
@@ -306,8 +337,18 @@ def test_a_wrong_dense_backward_is_told_which_case_and_item():
     assert status == "incorrect" and "case 2 of 3 (x (4, 3), W (3, 2))" in message and "item 3" in message
 
 
+def test_a_backward_pass_without_the_tanh_slope_is_caught():
+    def no_slope(x, y, W1, b1, W2, b2):  # forgets tanh'(z1) = 1 - h^2
+        h = np.tanh(x @ W1 + b1)
+        loss, dz2 = nn.softmax_cross_entropy(h @ W2 + b2, y)
+        dz1 = dz2 @ W2.T
+        return loss, [(x.T @ dz1, dz1.sum(axis=0)), (h.T @ dz2, dz2.sum(axis=0))]
+    status, message = ex01.q5.verdict(no_slope)
+    assert status == "incorrect" and "case 2 of 3" in message
+
+
 def test_an_untrained_xor_net_is_told_what_it_gets_wrong():
-    status, message = ex01.q5.verdict(lambda seed: nn.init_mlp([2, 4, 2], np.random.default_rng(seed)))
+    status, message = ex01.q6.verdict(lambda seed: nn.init_mlp([2, 4, 2], np.random.default_rng(seed)))
     assert status == "incorrect" and "misclassifies" in message
 
 
@@ -322,6 +363,10 @@ def test_lesson_metrics_in_smoke(notebook_metrics):
     assert m["moons_test_accuracy"] >= 0.9 and m["spiral_test_accuracy"] >= 0.8 and m["iris_test_accuracy"] >= 0.9
     assert m["keras_moons_test_accuracy"] >= 0.75 and m["playground_test_accuracy"] >= 0.8
     assert m["ua_mse_by_width"][-1] < m["ua_mse_by_width"][0]
+    assert m["grad_check_sign_flip_rel_error"] == pytest.approx(1.0)
+    assert 0.01 < m["grad_check_missing_factor_rel_error"] < 0.9
+    assert m["race_optimizers"] == ["descent", "momentum", "adam"]
+    assert min(m["race_final_loss"]) == m["race_final_loss"][2]  # Adam lowest, even in smoke
 
 
 def test_stored_classroom_run_meets_the_issue(stored_metrics):
@@ -335,4 +380,12 @@ def test_stored_classroom_run_meets_the_issue(stored_metrics):
     assert m["spiral_test_accuracy"] >= 0.95 and m["keras_moons_test_accuracy"] >= 0.95
     widths = dict(zip(m["ua_widths"], m["ua_mse_by_width"]))
     assert widths[16] < 0.001 < 0.1 < widths[1]  # the lesson's claim: width buys fit
+    assert widths[64] < 3 * widths[16]  # "widths 16 and 64 end close together"
+    # the lesson's claims: a sign flip gives 1, a missing factor less; Adam first, momentum before descent
+    assert m["grad_check_sign_flip_rel_error"] == pytest.approx(1.0)
+    assert 0.01 < m["grad_check_missing_factor_rel_error"] < 0.9
+    steps = dict(zip(m["race_optimizers"], m["race_steps_to_loss_0_1"]))
+    assert steps["adam"] < steps["momentum"] < steps["descent"] <= 1500
+    assert m["race_final_loss"][2] == min(m["race_final_loss"])
+    assert m["untrained_iris_loss"] == pytest.approx(math.log(3), abs=0.15)
     assert m["seconds"] < 600

@@ -115,6 +115,47 @@ q4 = Question(
 
 
 # q5 ------------------------------------------------------------------------------------------
+def _two_layer_reference(x, y, W1, b1, W2, b2):
+    return nn.loss_and_grads([(W1, b1), (W2, b2)], x, y, "tanh")
+
+
+softmax_xent = nn.softmax_cross_entropy  # q3's answer, by the name the exercises notebook gives it
+
+
+def two_layer_backward(x, y, W1, b1, W2, b2):
+    z1 = x @ W1 + b1
+    h = np.tanh(z1)
+    z2 = h @ W2 + b2
+    loss, dz2 = softmax_xent(z2, y)
+    _, dh, dW2, db2 = dense_forward_backward(h, W2, b2, dz2)
+    dz1 = dh * activation_derivatives(z1)[1]          # tanh'(z1)
+    _, _, dW1, db1 = dense_forward_backward(x, W1, b1, dz1)
+    return loss, [(dW1, db1), (dW2, db2)]
+
+
+def _two_layer_case(n, d, hidden, k, label):
+    return Case(args=(_rng.normal(size=(n, d)), _rng.integers(0, k, n), _rng.normal(size=(d, hidden)),
+                      _rng.normal(size=hidden) * 0.1, _rng.normal(size=(hidden, k)), _rng.normal(size=k) * 0.1),
+                label=label)
+
+
+q5 = Question(
+    "q5", "The backward pass of a two-layer tanh network",
+    cases=[
+        Case(args=(np.array([[1.0, -1.0]]), np.array([1]), np.zeros((2, 2)), np.zeros(2), np.zeros((2, 2)),
+                   np.zeros(2)), label="all weights 0: loss ln 2, only db2 is nonzero"),
+        _two_layer_case(5, 3, 4, 2, "x (5, 3), 4 hidden units, 2 classes"),
+        _two_layer_case(8, 4, 8, 3, "x (8, 4), 8 hidden units, 3 classes (Iris-shaped)"),
+    ],
+    reference=_two_layer_reference,
+    hint="Forward: z1 = x @ W1 + b1, h = tanh(z1), z2 = h @ W2 + b2; loss, dz2 = your q3 on (z2, y). Backward "
+         "with your q2 on the second layer (input h, dout dz2) gives dh, dW2, db2; then dz1 = dh * tanh'(z1) "
+         "(your q1); q2 on the first layer (input x, dout dz1) gives dW1, db1. Return (loss, [(dW1, db1), (dW2, db2)]).",
+    solution=two_layer_backward,
+)
+
+
+# q6 ------------------------------------------------------------------------------------------
 def _solves_xor(result, case):
     """None when `result` ((W1, b1), (W2, b2)) is a tanh MLP that classifies the 4 XOR points."""
     try:
@@ -135,20 +176,19 @@ def train_xor(seed, steps=2000, lr=0.5):
     x, y = toydata.LOGIC_INPUTS, toydata.LOGIC_TARGETS["XOR"]
     params = nn.init_mlp([2, 4, 2], np.random.default_rng(seed))
     for _ in range(steps):
-        loss, grads = nn.loss_and_grads(params, x, y, "tanh")
+        loss, grads = two_layer_backward(x, y, *params[0], *params[1])
         for (W, b), (dW, db) in zip(params, grads):
             W -= lr * dW
             b -= lr * db
     return params
 
 
-q5 = Question(
-    "q5", "Train a 2-4-2 tanh network on XOR",
+q6 = Question(
+    "q6", "Train a 2-4-2 tanh network on XOR with your backward pass",
     cases=[Case(args=(seed,), label=f"seed {seed}") for seed in (0, 1, 2)],
     checker=_solves_xor,
     hint="params = nn.init_mlp([2, 4, 2], np.random.default_rng(seed)). Repeat a few hundred times: "
-         "loss, grads = nn.loss_and_grads(params, x, y, 'tanh'); then for each (W, b) and (dW, db): "
-         "W -= lr * dW; b -= lr * db (in place). Plain gradient descent needs lr around 0.5 and ~2000 steps.",
+         "loss, grads = two_layer_backward(x, y, *params[0], *params[1]) (your q5); then for each (W, b) and "
+         "(dW, db): W -= lr * dW; b -= lr * db (in place). Plain gradient descent needs lr around 0.5 and ~2000 steps.",
     solution=train_xor,
 )
-
