@@ -158,7 +158,7 @@ def plot_predictions(images, probs, labels, classes, n=16, failures=4, ncols=8, 
     """
     wrong = np.flatnonzero(probs.argmax(axis=1) != labels)
     shown_wrong = list(wrong[:failures])
-    right = [i for i in range(len(labels)) if i not in set(wrong)][:n - len(shown_wrong)]
+    right = np.setdiff1d(np.arange(len(labels)), wrong)[:n - len(shown_wrong)].tolist()
     order = right + shown_wrong
     titles = [f"{classes[probs[i].argmax()]} {probs[i].max():.0%}"
               + ("" if probs[i].argmax() == labels[i] else f"\nWRONG (is {classes[labels[i]]})") for i in order]
