@@ -5,6 +5,7 @@
 Ids are int arrays: (T,) for one sequence, (B, T) for a batch; V is the vocabulary size, H the
 hidden size.
 """
+import functools
 import time
 
 import keras
@@ -33,6 +34,11 @@ def init_vanilla_rnn(vocab_size, hidden, rng, recurrent_scale=1.0):
     }
 
 
+def rnn_step(params, x, h):
+    """One step of the vanilla RNN: input id x (or ids (B,)), state h (H,) (or (B, H)) -> the next state."""
+    return np.tanh(params["W_xh"][x] + h @ params["W_hh"] + params["b_h"])
+
+
 def rnn_forward(params, inputs, targets, h0):
     """Unroll the RNN over one sequence and score it.
 
@@ -41,7 +47,7 @@ def rnn_forward(params, inputs, targets, h0):
     """
     hs = [h0]
     for x in inputs:  # x_t one-hot, so x_t W_xh is row x of W_xh
-        hs.append(np.tanh(params["W_xh"][x] + hs[-1] @ params["W_hh"] + params["b_h"]))
+        hs.append(rnn_step(params, x, hs[-1]))
     hs = np.stack(hs)
     probs = softmax(hs[1:] @ params["W_hy"] + params["b_y"])
     loss = -np.mean(np.log(probs[np.arange(len(targets)), targets]))
@@ -71,7 +77,7 @@ def rnn_backward(params, cache):
         grads["W_xh"][inputs[t]] += dz
         grads["W_hh"] += np.outer(hs[t], dz)
         grads["b_h"] += dz
-        dh_next = dz @ params["W_hh"].T
+        dh_next = dz @ params["W_hh"].T  # = dh diag(1 - h_{t+1}^2) W_hh^T
     return grads, dh_norms
 
 
@@ -86,13 +92,13 @@ def jacobian_norms_through_time(params, inputs, h0):
     J = np.eye(hs.shape[1])
     norms = np.zeros(T + 1)
     norms[T] = 1.0
-    for t in reversed(range(T)):  # dh_{t+1}/dh_t = W_hh^T diag(1 - h_{t+1}^2), chained
+    for t in reversed(range(T)):  # dh_T/dh_t = dh_T/dh_{t+1} @ dh_{t+1}/dh_t, with dh_{t+1}/dh_t = diag(1 - h_{t+1}^2) W_hh^T
         J = J @ ((1 - hs[t + 1] ** 2)[:, None] * params["W_hh"].T)
         norms[t] = np.linalg.norm(J, 2)
     return norms
 
 
-# %% notebooks/07_char_rnn_shakespeare.ipynb 23
+# %% notebooks/07_char_rnn_shakespeare.ipynb 25
 def build_model(vocab_size, units=512, embedding_dim=64, learning_rate=6e-3, decay_steps=None):
     """Embedding -> GRU -> Dense: int ids (B, T) -> logits (B, T, V), compiled with Adam.
 
@@ -113,7 +119,7 @@ def build_model(vocab_size, units=512, embedding_dim=64, learning_rate=6e-3, dec
     return model
 
 
-# %% notebooks/07_char_rnn_shakespeare.ipynb 26
+# %% notebooks/07_char_rnn_shakespeare.ipynb 28
 def split_input_target(chunk):
     """A window of T+1 ids -> (input = first T, target = last T): the target is the input shifted by one."""
     return chunk[..., :-1], chunk[..., 1:]
@@ -144,6 +150,43 @@ def _layers(model):
     return model.get_layer("embedding"), model.get_layer("gru"), model.get_layer("logits")
 
 
+@functools.lru_cache(maxsize=8)
+def _scorer(model):
+    """model's compiled scoring step, made once: (ids (B, T), targets (B, T), state (B, H)) -> (sum of nats, state)."""
+    embed, gru, dense = _layers(model)
+
+    @tf.function(reduce_retracing=True)
+    def score(xc, yc, h):
+        seq, h = gru(embed(xc), initial_state=h)
+        nll = tf.nn.sparse_softmax_cross_entropy_with_logits(yc, dense(seq))
+        return tf.reduce_sum(nll), h
+
+    return score
+
+
+def bits_per_char(model, ids, streams=32, chunk=256):
+    """Cross-entropy of the model on ids (T,), in bits per character.
+
+    ids is cut into `streams` contiguous pieces read side by side, `chunk` characters at a time,
+    the GRU state carried from chunk to chunk, so every prediction sees all the text before it in
+    its piece. Targets are ids[1 : 1 + streams * L] (the tail that does not fill L is dropped).
+    """
+    gru, score = _layers(model)[1], _scorer(model)
+    L = (len(ids) - 1) // streams
+    if L < 1:
+        raise ValueError(f"{len(ids)} characters are too few to evaluate on {streams} streams.")
+    x = np.asarray(ids[: streams * L], np.int32).reshape(streams, L)
+    y = np.asarray(ids[1: 1 + streams * L], np.int32).reshape(streams, L)
+
+    h = tf.zeros((streams, gru.units))
+    total = 0.0
+    for s in range(0, L, chunk):
+        nll, h = score(x[:, s: s + chunk], y[:, s: s + chunk], h)
+        total += float(nll)
+    return nats_to_bits(total / (streams * L))
+
+
+# %% notebooks/07_char_rnn_shakespeare.ipynb 41
 def sample_steps(step, logits, state, length, temperature, top_k, rng):
     """The course's sampling loop, for any recurrent net: call it inside a tf.function.
 
@@ -245,30 +288,35 @@ def chars_per_second(gen, length=2000, primer="\n", temperature=1.0, top_k=0):
     return length / (time.perf_counter() - began)
 
 
-# %% notebooks/07_char_rnn_shakespeare.ipynb 39
-def bits_per_char(model, ids, streams=32, chunk=256):
-    """Cross-entropy of the model on ids (T,), in bits per character.
+# %% notebooks/07_char_rnn_shakespeare.ipynb 50
+def hidden_states(model, ids, streams=1):
+    """The GRU's state after each character of ids (T,): (T, H).
 
-    ids is cut into `streams` contiguous pieces read side by side, `chunk` characters at a time,
-    the GRU state carried from chunk to chunk, so every prediction sees all the text before it in
-    its piece. Targets are ids[1 : 1 + streams * L] (the tail that does not fill L is dropped).
+    The text is cut into `streams` pieces read side by side, each from a zero state: a GRU takes
+    one step per character of a piece, so 32 streams take a 32nd of the steps of one.
     """
-    embed, gru, dense = _layers(model)
-    L = (len(ids) - 1) // streams
-    if L < 1:
-        raise ValueError(f"{len(ids)} characters are too few to evaluate on {streams} streams.")
-    x = np.asarray(ids[: streams * L], np.int32).reshape(streams, L)
-    y = np.asarray(ids[1: 1 + streams * L], np.int32).reshape(streams, L)
+    embed, gru, _ = _layers(model)
+    n = -(-len(ids) // streams)  # characters per stream; the last stream is padded at its end
+    x = np.zeros(streams * n, np.int32)
+    x[: len(ids)] = ids
+    seq, _ = gru(embed(x.reshape(streams, n)))
+    return seq.numpy().reshape(streams * n, -1)[: len(ids)]
 
-    @tf.function(reduce_retracing=True)
-    def score(xc, yc, h):
-        seq, h = gru(embed(xc), initial_state=h)
-        nll = tf.nn.sparse_softmax_cross_entropy_with_logits(yc, dense(seq))
-        return tf.reduce_sum(nll), h
 
-    h = tf.zeros((streams, gru.units))
-    total = 0.0
-    for s in range(0, L, chunk):
-        nll, h = score(x[:, s: s + chunk], y[:, s: s + chunk], h)
-        total += float(nll)
-    return nats_to_bits(total / (streams * L))
+def char_log2_probs(model, ids, streams=32):
+    """log2 P(ids[t] | ids[:t]) for t = 1 .. T-1: (T,) -> (T - 1,), as NGramModel.log2_probs.
+
+    Read as `streams` pieces (see hidden_states): the first characters of each piece are predicted
+    without the text before them, which costs the GRU a little.
+    """
+    logits = model.get_layer("logits")(hidden_states(model, ids[:-1], streams))
+    nats = tf.nn.sparse_softmax_cross_entropy_with_logits(np.asarray(ids[1:], np.int32), logits)
+    return -nats.numpy() / np.log(2)
+
+
+# %% notebooks/07_char_rnn_shakespeare.ipynb 59
+def unit_correlations(states, signal):
+    """Pearson correlation of every unit of states (T, H) with signal (T,): (H,)."""
+    z = (states - states.mean(0)) / (states.std(0) + 1e-8)
+    s = (signal - signal.mean()) / (signal.std() + 1e-8)
+    return z.T @ s / len(s)

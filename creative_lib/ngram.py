@@ -2,7 +2,7 @@
 
     ngram = NGramModel.fit(train_ids, order=6, vocab_size=vocab.size)
     ngram.bits_per_char(val_ids)                 # validation bits per character
-    best, scores = best_ngram_order(train_ids, val_ids, vocab.size, max_order=8)
+    best, scores = best_ngram_order(train_ids, dev_ids, vocab.size, max_order=8)   # the order chosen on dev
 
 Counting is vectorised with NumPy: every n-gram is one int64 code, and counts are found by
 sorting and searching, so all orders of a 4.5-million-character corpus fit in seconds.
@@ -115,14 +115,17 @@ class NGramModel:
         code = ngram_codes(np.asarray(history[len(history) - k:], np.int64), k, self.vocab_size) if k else [0]
         return self._prob(np.full(self.vocab_size, code[0], np.int64), np.arange(self.vocab_size), k)
 
-    def sample(self, primer_ids, length, rng, temperature=1.0):
+    def sample(self, primer_ids, length, rng, temperature=1.0, top_k=0):
         """Continue primer_ids (a list of ids) by `length` sampled ids; returns the new ids.
 
-        temperature reshapes each distribution to p ** (1 / temperature), renormalised.
+        As the RNN's sampler does with logits: temperature reshapes each distribution to
+        p ** (1 / temperature), top_k > 0 keeps only the k likeliest characters, then it is renormalised.
         """
         ids = list(primer_ids)
         for _ in range(length):
             p = self.next_distribution(ids) ** (1.0 / temperature)
+            if 0 < top_k < self.vocab_size:
+                p[p < np.sort(p)[-top_k]] = 0.0
             ids.append(int(rng.choice(self.vocab_size, p=p / p.sum())))
         return ids[len(primer_ids):]
 
@@ -146,14 +149,15 @@ def fit_ngram_models(ids, max_order, vocab_size):
     return [NGramModel(n, vocab_size, continuation[: n - 1] + [raw[n - 1]]) for n in range(1, max_order + 1)]
 
 
-def best_ngram_order(train, val, vocab_size, max_order=8):
-    """Fit models of order 1 .. max_order on train and keep the best on validation.
+def best_ngram_order(train, dev, vocab_size, max_order=8):
+    """Fit models of order 1 .. max_order on train and keep the best on the development set.
 
-    Returns (best model, {order: validation bits per char}). max_order is lowered to what int64
-    codes can hold for this vocabulary.
+    Returns (best model, {order: dev bits per char}). Score the chosen model on a validation set
+    that took no part in the choice. max_order is lowered to what int64 codes can hold for this
+    vocabulary.
     """
     while vocab_size ** (max_order + 1) >= 2 ** 62:
         max_order -= 1
     models = fit_ngram_models(train, max_order, vocab_size)
-    scores = {m.order: m.bits_per_char(val) for m in models}
+    scores = {m.order: m.bits_per_char(dev) for m in models}
     return models[min(scores, key=scores.get) - 1], scores

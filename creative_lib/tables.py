@@ -55,7 +55,10 @@ def layer_table(model):
     """Each layer of a Keras model but its input: name, output shape, parameters (a Table)."""
     import keras
 
-    rows = [(layer.name, str(tuple(layer.output.shape[1:])), f"{int(layer.count_params()):,d}")
+    def shapes(output):  # a layer may output several tensors (a GRU with return_state: sequence, state)
+        return ", ".join(str(tuple(o.shape[1:])) for o in (output if isinstance(output, (list, tuple)) else [output]))
+
+    rows = [(layer.name, shapes(layer.output), f"{int(layer.count_params()):,d}")
             for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     rows.append(("total", "", f"{model.count_params():,d}"))
     return Table(["layer", "output shape", "parameters"], rows, caption=model.name)

@@ -4,18 +4,19 @@
                   state={"model": (model, model.optimizer)},
                   checkpoint=run.checkpoint("charrnn", seq_len=100, units=512))
 
-step_fn(batch) -> {"loss": value, ...}. The loop shows a progress bar and a live loss plot.
-With a checkpoint (from `Run.checkpoint`, keyed by the settings that shape the networks and
-their data) it saves `state` and the History there, resumes after a kernel restart, and, when
-the training is already finished, loads it and hands back the History of the run that trained
-it, so a second Run All shows the same curves and metrics. Jupyter's stop button ends training
-cleanly and keeps what was learned.
+step_fn(batch) -> {"loss": value, ...}; a score logged every few steps is NaN in between. The loop
+shows a progress bar and a live loss plot. With a checkpoint (from `Run.checkpoint`, keyed by the
+settings that shape the networks and their data) it saves `state` and the History there, resumes
+after a kernel restart, and, when the training is already finished, loads it and hands back the
+History of the run that trained it, so a second Run All shows the same curves and metrics.
+Jupyter's stop button ends training cleanly and keeps what was learned.
 
 `state` maps names to TensorFlow trackables; a network that trains is given with its optimizer,
 `(network, optimizer)` or `((net_a, net_b), optimizer)`, so that the optimizer's moments exist
 before a restore and come back exactly.
 """
 import json
+import math
 import time
 import zlib
 from dataclasses import asdict, dataclass, field
@@ -62,6 +63,11 @@ class LivePlot:
             fig = self.draw(losses)
         self.figure.show(fig)
         plt.close(fig)
+
+
+def latest(values):
+    """The last finite value of a list (NaN when none is): a step_fn may log a score every few steps, NaN between."""
+    return next((v for v in reversed(values) if math.isfinite(v)), math.nan)
 
 
 def _trackables(state):
@@ -201,7 +207,7 @@ def _train(step_fn, batches, steps, step, history, manager, checkpoint, live, na
                 history.losses.setdefault(key, []).append(float(value))
             history.steps_done = int(step.numpy())
             bar.update(1)
-            bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.losses.items()}, refresh=False)
+            bar.set_postfix({k: f"{latest(v):.4f}" for k, v in history.losses.items()}, refresh=False)
             history.seconds = earlier_seconds + time.perf_counter() - began
             if manager and history.steps_done % checkpoint_every == 0:
                 _save(manager, history, checkpoint)
@@ -217,7 +223,7 @@ def _train(step_fn, batches, steps, step, history, manager, checkpoint, live, na
             _save(manager, history, checkpoint)
     ran, took = history.steps_done - start, history.seconds - earlier_seconds
     if ran:
-        last = ", ".join(f"{k} {v[-1]:.4f}" for k, v in history.losses.items())
+        last = ", ".join(f"{k} {latest(v):.4f}" for k, v in history.losses.items())
         print(f"{name}: {ran} steps in {took:.1f} s ({ran / took:.1f} steps/s); last {last}.")
     if history.interrupted:
         kept = "; its checkpoint is saved, so running this cell again resumes" if manager else ""

