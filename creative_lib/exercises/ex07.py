@@ -207,7 +207,8 @@ q7 = Question(
     cases=[Case(args=(_LOGITS6, 1.0, 3, 20_000, np.random.default_rng(0)), label="top 3 of 6, temperature 1"),
            Case(args=(_LOGITS6, 0.5, 2, 20_000, np.random.default_rng(1)), label="top 2, temperature 0.5"),
            Case(args=(_LOGITS6, 1.0, 1, 500, np.random.default_rng(2)), label="top 1: always the likeliest id"),
-           Case(args=(_LOGITS6, 2.0, 6, 20_000, np.random.default_rng(3)), label="k = 6 keeps every id: plain temperature sampling")],
+           Case(args=(_LOGITS6, 2.0, 6, 20_000, np.random.default_rng(3)),
+                label="k = 6 keeps every id: plain temperature sampling")],
     checker=_check_top_k,
     hint="Divide by the temperature; np.argsort(z)[-k:] gives the ids of the k largest; softmax over those "
          "only, draw positions with rng.choice(k, size=n, p=p) and map them back to ids.",
