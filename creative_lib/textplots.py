@@ -20,15 +20,14 @@ def plot_ngram_orders(scores, best_order, vocab_size):
     return fig
 
 
-def plot_bits_curves(train, probe, baseline, title, smooth=1, train_label=None, ax=None):
+def plot_bits_curves(train, probe, baseline, title, smooth=1, train_label=None):
     """Bits per character as a model trains, against a baseline's line.
 
     train: (steps, bits) of the training batches (a moving average over `smooth` points is drawn
     over them); probe: (steps, bits) on held-out text; baseline: (label, bits) on the same text.
     """
     train_label = train_label or ("training batches" + (f" (mean of {smooth} steps)" if smooth > 1 else ""))
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7, 3.4), layout="constrained")
     (steps, bits), (probe_steps, probe_bits) = train, probe
     if smooth > 1:
         ax.plot(steps, bits, lw=0.5, alpha=0.3, color="C0")
@@ -44,7 +43,7 @@ def plot_bits_curves(train, probe, baseline, title, smooth=1, train_label=None, 
     ax.set(xlabel="training step", ylabel="bits per character (lower is better)", title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    return ax.figure
+    return fig
 
 
 def plot_scores(scores, title):
